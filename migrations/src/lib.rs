@@ -1,0 +1,19 @@
+//! Database schema, as ordered migrations that run on SQLite, PostgreSQL and
+//! MySQL/MariaDB alike. One change per statement: SQLite cannot combine ALTERs.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261128_000001_create_users;
+mod m20261128_000002_create_throttle_events;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261128_000001_create_users::Migration),
+            Box::new(m20261128_000002_create_throttle_events::Migration),
+        ]
+    }
+}

@@ -1,0 +1,297 @@
+//! Settings, layered: built-in defaults → `config.toml` (or `--config PATH`)
+//! → `IGEMOJI__SECTION__KEY` environment variables.
+
+mod secret;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+pub use secret::resolve_jwt_secret;
+
+/// The file read when no `--config` is given. Missing is fine: defaults apply.
+pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
+/// Prefix of the environment variables that override the file.
+pub const ENV_PREFIX: &str = "IGEMOJI__";
+/// A shorter switch for production mode, as twelve-factor deployments expect.
+pub const ENV_MODE_VAR: &str = "IGEMOJI_ENV";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {path} does not exist")]
+    MissingFile { path: PathBuf },
+    #[error("invalid configuration: {0}")]
+    Invalid(String),
+    #[error(
+        "auth.jwt_secret is not set and the server runs in production mode: \
+         set IGEMOJI__AUTH__JWT_SECRET to at least {min} random characters"
+    )]
+    MissingJwtSecretInProduction { min: usize },
+    #[error("auth.jwt_secret must be at least {min} characters long")]
+    JwtSecretTooShort { min: usize },
+    #[error("cannot keep the development JWT secret at {path}: {source}")]
+    DevSecretFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl From<figment::Error> for ConfigError {
+    fn from(error: figment::Error) -> Self {
+        // figment's Display names the offending key path and where it came from.
+        ConfigError::Invalid(error.to_string())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum RunMode {
+    #[default]
+    Development,
+    Production,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub storage: StorageSettings,
+    pub auth: AuthSettings,
+    pub admin: AdminSettings,
+    pub limits: LimitSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: SocketAddr,
+    pub public_url: String,
+    pub env: RunMode,
+    /// HTTP worker threads; 0 means one per core.
+    pub workers: usize,
+    /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    #[serde(with = "humantime_serde")]
+    pub shutdown_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: String,
+    pub max_connections: u32,
+    #[serde(with = "humantime_serde")]
+    pub acquire_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageSettings {
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    #[serde(default, skip_serializing)]
+    pub jwt_secret: Option<SecretString>,
+    /// Where a generated development secret is kept between restarts.
+    pub dev_secret_file: PathBuf,
+    #[serde(with = "humantime_serde")]
+    pub token_ttl: Duration,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminSettings {
+    pub bind: SocketAddr,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LimitSettings {
+    pub json_body_bytes: usize,
+    pub login_max_failures: u32,
+    #[serde(with = "humantime_serde")]
+    pub login_window: Duration,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// A `tracing` filter such as `info` or `igemoji=debug,sea_orm=warn`.
+    pub level: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            server: ServerSettings {
+                bind: ([127, 0, 0, 1], 8080).into(),
+                public_url: "http://127.0.0.1:8080".into(),
+                env: RunMode::Development,
+                workers: 0,
+                trust_forwarded_for: false,
+                shutdown_timeout: Duration::from_secs(30),
+            },
+            database: DatabaseSettings {
+                url: "sqlite://data/igemoji.db?mode=rwc".into(),
+                max_connections: 8,
+                acquire_timeout: Duration::from_secs(10),
+            },
+            storage: StorageSettings {
+                url: "file://data/media".into(),
+            },
+            auth: AuthSettings {
+                jwt_secret: None,
+                dev_secret_file: PathBuf::from("data/jwt-secret"),
+                token_ttl: Duration::from_secs(24 * 60 * 60),
+            },
+            admin: AdminSettings {
+                bind: ([127, 0, 0, 1], 9464).into(),
+            },
+            limits: LimitSettings {
+                json_body_bytes: 64 * 1024,
+                login_max_failures: 5,
+                login_window: Duration::from_secs(15 * 60),
+            },
+            log: LogSettings {
+                format: LogFormat::Human,
+                level: "info".into(),
+            },
+        }
+    }
+}
+
+impl Settings {
+    /// Loads the layered settings. `explicit_file` comes from `--config` and
+    /// must exist; the default `config.toml` may be absent.
+    pub fn load(explicit_file: Option<&Path>) -> Result<Settings, ConfigError> {
+        let file = match explicit_file {
+            Some(path) if !path.is_file() => {
+                return Err(ConfigError::MissingFile { path: path.into() });
+            }
+            Some(path) => path.to_path_buf(),
+            None => PathBuf::from(DEFAULT_CONFIG_FILE),
+        };
+        Self::from_figment(
+            Figment::from(Serialized::defaults(Settings::default()))
+                .merge(Toml::file(file))
+                .merge(Env::prefixed(ENV_PREFIX).split("__")),
+        )
+    }
+
+    pub fn from_figment(figment: Figment) -> Result<Settings, ConfigError> {
+        let mut settings: Settings = figment.extract()?;
+        if let Ok(mode) = std::env::var(ENV_MODE_VAR) {
+            settings.server.env = match mode.trim().to_ascii_lowercase().as_str() {
+                "production" | "prod" => RunMode::Production,
+                "development" | "dev" | "" => RunMode::Development,
+                other => {
+                    return Err(ConfigError::Invalid(format!(
+                        "{ENV_MODE_VAR}={other:?}: expected `production` or `development`"
+                    )));
+                }
+            };
+        }
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |message: String| Err(ConfigError::Invalid(message));
+        if self.database.max_connections == 0 {
+            return invalid("database.max_connections must be at least 1".into());
+        }
+        if self.limits.json_body_bytes < 1024 {
+            return invalid("limits.json_body_bytes must be at least 1024".into());
+        }
+        if self.limits.login_max_failures == 0 {
+            return invalid("limits.login_max_failures must be at least 1".into());
+        }
+        if self.auth.token_ttl < Duration::from_secs(60) {
+            return invalid("auth.token_ttl must be at least one minute".into());
+        }
+        if let Some(secret) = &self.auth.jwt_secret
+            && secret.expose_secret().len() < secret::MIN_JWT_SECRET_LEN
+        {
+            return Err(ConfigError::JwtSecretTooShort {
+                min: secret::MIN_JWT_SECRET_LEN,
+            });
+        }
+        if let Err(error) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
+            return invalid(format!("log.level {:?}: {error}", self.log.level));
+        }
+        Ok(())
+    }
+
+    pub fn is_production(&self) -> bool {
+        self.server.env == RunMode::Production
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_toml(toml: &str) -> Result<Settings, ConfigError> {
+        Settings::from_figment(
+            Figment::from(Serialized::defaults(Settings::default())).merge(Toml::string(toml)),
+        )
+    }
+
+    #[test]
+    fn defaults_work_without_any_file() {
+        let settings = load_toml("").unwrap();
+        assert_eq!(settings.server.bind.port(), 8080);
+        assert_eq!(settings.admin.bind.port(), 9464);
+        assert!(settings.database.url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key() {
+        let error = load_toml("[server]\nbind = \"not an address\"").unwrap_err();
+        assert!(error.to_string().contains("server.bind"), "{error}");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused() {
+        let error = load_toml("[server]\nbnid = \"127.0.0.1:1\"").unwrap_err();
+        assert!(error.to_string().contains("bnid"), "{error}");
+    }
+
+    #[test]
+    fn durations_read_as_human_text() {
+        let settings = load_toml("[auth]\ntoken_ttl = \"2h\"").unwrap();
+        assert_eq!(settings.auth.token_ttl, Duration::from_secs(7200));
+    }
+
+    #[test]
+    fn a_short_jwt_secret_is_refused() {
+        let error = load_toml("[auth]\njwt_secret = \"short\"").unwrap_err();
+        assert!(matches!(error, ConfigError::JwtSecretTooShort { .. }));
+    }
+
+    #[test]
+    fn the_secret_never_prints() {
+        let settings =
+            load_toml("[auth]\njwt_secret = \"0123456789abcdef0123456789abcdef\"").unwrap();
+        assert!(!format!("{settings:?}").contains("0123456789abcdef"));
+    }
+}

@@ -1,0 +1,264 @@
+//! The one place where module errors become HTTP responses.
+//!
+//! Every error body has the shape
+//! `{"error": {"code": "snake_case", "message": "...", "fields": {...}?}}`.
+//! Codes are stable API; messages are for people. Internal details are
+//! logged (with the request id, through the request span), never sent.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::throttle::Throttled;
+use crate::users::{AuthError, UserError};
+
+/// Per-field validation messages, keyed by the request field name.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldErrors(BTreeMap<&'static str, String>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.entry(field).or_insert_with(|| message.into());
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0.get(field).map(String::as_str)
+    }
+
+    /// `Ok(())` when nothing was added, so callers can end with `errors.into_result()?`.
+    pub fn into_result(self) -> Result<(), FieldErrors> {
+        if self.is_empty() { Ok(()) } else { Err(self) }
+    }
+}
+
+/// Problems with the request itself, found before any module sees it.
+#[derive(Debug, thiserror::Error)]
+pub enum RequestError {
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("the request body has the wrong shape: {0}")]
+    InvalidBody(String),
+    #[error("expected Content-Type: application/json")]
+    WrongContentType,
+    #[error("the request body is larger than {limit} bytes")]
+    BodyTooLarge { limit: usize },
+    #[error("invalid query string: {0}")]
+    InvalidQuery(String),
+    #[error("some fields are invalid")]
+    Validation(FieldErrors),
+    #[error("no such resource")]
+    NotFound,
+    #[error("this method is not allowed on this resource")]
+    MethodNotAllowed,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Request(#[from] RequestError),
+    #[error(transparent)]
+    Users(#[from] UserError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Throttled(#[from] Throttled),
+    #[error("database error")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(fields: FieldErrors) -> Self {
+        ApiError::Request(RequestError::Validation(fields))
+    }
+}
+
+/// What a client is told about an error.
+struct Described {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+    fields: Option<FieldErrors>,
+    retry_after: Option<Duration>,
+}
+
+impl Described {
+    fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Described {
+            status,
+            code,
+            message: message.into(),
+            fields: None,
+            retry_after: None,
+        }
+    }
+}
+
+impl ApiError {
+    fn describe(&self) -> Described {
+        use StatusCode as S;
+        match self {
+            ApiError::Request(error) => {
+                let message = error.to_string();
+                match error {
+                    RequestError::MalformedJson(_) => {
+                        Described::new(S::BAD_REQUEST, "malformed_json", message)
+                    }
+                    RequestError::WrongContentType => {
+                        Described::new(S::BAD_REQUEST, "wrong_content_type", message)
+                    }
+                    RequestError::InvalidBody(_) => {
+                        Described::new(S::UNPROCESSABLE_ENTITY, "invalid_body", message)
+                    }
+                    RequestError::BodyTooLarge { .. } => {
+                        Described::new(S::PAYLOAD_TOO_LARGE, "body_too_large", message)
+                    }
+                    RequestError::InvalidQuery(_) => {
+                        Described::new(S::UNPROCESSABLE_ENTITY, "invalid_query", message)
+                    }
+                    RequestError::Validation(fields) => Described {
+                        fields: Some(fields.clone()),
+                        ..Described::new(S::UNPROCESSABLE_ENTITY, "validation_failed", message)
+                    },
+                    RequestError::NotFound => Described::new(S::NOT_FOUND, "not_found", message),
+                    RequestError::MethodNotAllowed => {
+                        Described::new(S::METHOD_NOT_ALLOWED, "method_not_allowed", message)
+                    }
+                }
+            }
+            ApiError::Users(error) => {
+                let message = error.to_string();
+                match error {
+                    UserError::UsernameTaken => {
+                        Described::new(S::CONFLICT, "username_taken", message)
+                    }
+                    UserError::InvalidCredentials => {
+                        Described::new(S::UNAUTHORIZED, "invalid_credentials", message)
+                    }
+                    UserError::NotFound => Described::new(S::NOT_FOUND, "user_not_found", message),
+                }
+            }
+            ApiError::Auth(error) => {
+                let code = match error {
+                    AuthError::MissingToken => "missing_token",
+                    AuthError::ExpiredToken => "token_expired",
+                    AuthError::InvalidToken | AuthError::UnknownUser => "invalid_token",
+                };
+                Described::new(S::UNAUTHORIZED, code, error.to_string())
+            }
+            ApiError::Throttled(throttled) => Described {
+                retry_after: Some(throttled.retry_after),
+                ..Described::new(
+                    S::TOO_MANY_REQUESTS,
+                    "too_many_requests",
+                    throttled.to_string(),
+                )
+            },
+            ApiError::Database(error) if is_unavailable(error) => Described {
+                retry_after: Some(Duration::from_secs(5)),
+                ..Described::new(
+                    S::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "the database is not answering; try again shortly",
+                )
+            },
+            ApiError::Database(_) | ApiError::Internal(_) => Described::new(
+                S::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "something went wrong on our side; it has been logged",
+            ),
+        }
+    }
+}
+
+fn is_unavailable(error: &sea_orm::DbErr) -> bool {
+    matches!(
+        error,
+        sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_)
+    )
+}
+
+#[derive(Serialize)]
+struct ErrorBody<'a> {
+    error: ErrorDetail<'a>,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a FieldErrors>,
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.describe().status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let described = self.describe();
+        if described.status.is_server_error() {
+            tracing::error!(error = %error_chain(self), status = described.status.as_u16(), "request failed");
+        }
+        let mut response = HttpResponse::build(described.status);
+        if let Some(retry_after) = described.retry_after {
+            let seconds = retry_after.as_secs().max(1);
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
+        }
+        response.json(ErrorBody {
+            error: ErrorDetail {
+                code: described.code,
+                message: &described.message,
+                fields: described.fields.as_ref(),
+            },
+        })
+    }
+}
+
+/// `outer: inner: innermost`, for logs.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_errors_keep_the_first_message_per_field() {
+        let mut errors = FieldErrors::default();
+        errors.add("username", "too short");
+        errors.add("username", "bad characters");
+        assert_eq!(errors.get("username"), Some("too short"));
+        assert!(errors.into_result().is_err());
+    }
+
+    #[test]
+    fn internal_errors_do_not_leak_details() {
+        let error = ApiError::Internal(anyhow::anyhow!("secret path /etc/shadow"));
+        let response = error.error_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = actix_web::body::to_bytes(response.into_body());
+        let body = futures_util::FutureExt::now_or_never(body)
+            .unwrap()
+            .unwrap();
+        assert!(!String::from_utf8_lossy(&body).contains("shadow"));
+    }
+}

@@ -1,0 +1,113 @@
+//! HTTP plumbing shared by every module: body and query limits that answer
+//! in the API's error shape, JSON 404/405, and the client's address.
+
+use std::future::{Ready, ready};
+
+use actix_web::dev::{Payload, ServiceResponse};
+use actix_web::error::{JsonPayloadError, QueryPayloadError};
+use actix_web::http::header;
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
+
+use crate::error::{ApiError, RequestError};
+
+/// Extractor configs that turn malformed input into the API's JSON errors.
+pub fn configure_extractors(cfg: &mut web::ServiceConfig, json_limit: usize) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(json_limit)
+            .error_handler(move |error, _req| json_error(error, json_limit).into()),
+    )
+    .app_data(web::PayloadConfig::new(json_limit))
+    .app_data(
+        web::QueryConfig::default().error_handler(|error: QueryPayloadError, _req| {
+            ApiError::from(RequestError::InvalidQuery(error.to_string())).into()
+        }),
+    )
+    .app_data(
+        web::PathConfig::default()
+            .error_handler(|_error, _req| ApiError::from(RequestError::NotFound).into()),
+    );
+}
+
+fn json_error(error: JsonPayloadError, limit: usize) -> ApiError {
+    let request_error = match error {
+        JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+            RequestError::BodyTooLarge { limit }
+        }
+        JsonPayloadError::ContentType => RequestError::WrongContentType,
+        JsonPayloadError::Deserialize(error) if error.is_data() => {
+            RequestError::InvalidBody(error.to_string())
+        }
+        JsonPayloadError::Deserialize(error) => RequestError::MalformedJson(error.to_string()),
+        JsonPayloadError::Serialize(error) => {
+            return ApiError::Internal(anyhow::Error::new(error));
+        }
+        other => RequestError::MalformedJson(other.to_string()),
+    };
+    request_error.into()
+}
+
+/// Answers a path no route matched.
+pub async fn not_found() -> HttpResponse {
+    ApiError::from(RequestError::NotFound).error_response()
+}
+
+/// Replaces actix's empty 405 with the API's JSON error.
+pub fn json_method_not_allowed<B>(
+    response: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let (request, _) = response.into_parts();
+    let json = ApiError::from(RequestError::MethodNotAllowed).error_response();
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(request, json).map_into_right_body::<B>(),
+    ))
+}
+
+/// Whether to believe `X-Forwarded-For`/`Forwarded`: only behind a proxy
+/// that sets them, or clients could pick their own address.
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddressPolicy {
+    pub trust_forwarded_for: bool,
+}
+
+/// The client's IP address, used to key rate limits.
+#[derive(Debug, Clone)]
+pub struct ClientAddress(String);
+
+impl ClientAddress {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    fn of(req: &HttpRequest) -> ClientAddress {
+        let trust_forwarded = req
+            .app_data::<ClientAddressPolicy>()
+            .is_some_and(|policy| policy.trust_forwarded_for);
+        let forwarded = trust_forwarded
+            .then(|| {
+                req.headers()
+                    .get(header::X_FORWARDED_FOR)
+                    .and_then(|value| value.to_str().ok())
+                    .and_then(|value| value.split(',').next())
+                    .map(|first| first.trim().to_owned())
+                    .filter(|first| !first.is_empty())
+            })
+            .flatten();
+        let address = forwarded.unwrap_or_else(|| {
+            req.peer_addr()
+                .map(|peer| peer.ip().to_string())
+                .unwrap_or_else(|| "unknown".into())
+        });
+        ClientAddress(address)
+    }
+}
+
+impl FromRequest for ClientAddress {
+    type Error = actix_web::Error;
+    type Future = Ready<Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(ClientAddress::of(req)))
+    }
+}

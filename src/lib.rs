@@ -1,0 +1,14 @@
+//! IGE-MOJI: find every face in a photo, read its expression, and cover it
+//! with the matching emoji of a template. One binary: JSON API, web app,
+//! media, face analysis and background tasks.
+
+pub mod cli;
+pub mod config;
+pub mod database;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod startup;
+pub mod telemetry;
+pub mod throttle;
+pub mod users;

@@ -1,0 +1,135 @@
+//! Builds the application from settings: database, shared state, the public
+//! HTTP server and the admin (metrics) server.
+
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::http::StatusCode;
+use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use anyhow::Context;
+use sea_orm::DatabaseConnection;
+
+use crate::config::{Settings, resolve_jwt_secret};
+use crate::http::{ClientAddressPolicy, configure_extractors, json_method_not_allowed, not_found};
+use crate::telemetry::{MetricsHandle, install_metrics_recorder, record_request};
+use crate::throttle::Throttle;
+use crate::users::{PasswordHasher, TokenKeys, UsersState};
+use crate::{database, health, users};
+
+pub struct Application {
+    server: Server,
+    admin_server: Server,
+    port: u16,
+    admin_port: u16,
+    db: DatabaseConnection,
+}
+
+impl Application {
+    /// Connects, migrates and binds both listeners; serving starts with
+    /// [`Application::run_until_stopped`]. Port 0 picks a free port.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let jwt_secret = resolve_jwt_secret(&settings)?;
+        let metrics = install_metrics_recorder()?;
+        let db = database::connect(&settings.database).await?;
+        database::migrate(&db).await?;
+
+        let workers = match settings.server.workers {
+            0 => std::thread::available_parallelism().map_or(2, |cores| cores.get()),
+            workers => workers,
+        };
+        let users_state = web::Data::new(UsersState {
+            db: db.clone(),
+            hasher: PasswordHasher::new(workers)?,
+            tokens: TokenKeys::new(&jwt_secret, settings.auth.token_ttl)?,
+            login_throttle: Throttle::new(
+                db.clone(),
+                settings.limits.login_max_failures,
+                settings.limits.login_window,
+            ),
+        });
+        let db_data = web::Data::new(db.clone());
+        let client_policy = ClientAddressPolicy {
+            trust_forwarded_for: settings.server.trust_forwarded_for,
+        };
+        let json_limit = settings.limits.json_body_bytes;
+
+        let listener = TcpListener::bind(settings.server.bind)
+            .with_context(|| format!("cannot listen on server.bind {}", settings.server.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(
+                    ErrorHandlers::new()
+                        .handler(StatusCode::METHOD_NOT_ALLOWED, json_method_not_allowed),
+                )
+                .wrap(from_fn(record_request))
+                .app_data(users_state.clone())
+                .app_data(db_data.clone())
+                .app_data(client_policy)
+                .configure(|cfg| configure_extractors(cfg, json_limit))
+                .configure(health::configure)
+                .configure(users::configure)
+                .default_service(web::to(not_found))
+        })
+        .workers(workers)
+        .shutdown_timeout(settings.server.shutdown_timeout.as_secs())
+        .listen(listener)?
+        .run();
+
+        let admin_listener = TcpListener::bind(settings.admin.bind)
+            .with_context(|| format!("cannot listen on admin.bind {}", settings.admin.bind))?;
+        let admin_port = admin_listener.local_addr()?.port();
+        let admin_server = HttpServer::new(move || {
+            App::new()
+                .app_data(web::Data::new(metrics.clone()))
+                .route("/metrics", web::get().to(render_metrics))
+                .default_service(web::to(not_found))
+        })
+        .workers(1)
+        .listen(admin_listener)?
+        .run();
+
+        tracing::info!(
+            address = %settings.server.bind.ip(), port, admin_port,
+            public_url = %settings.server.public_url,
+            "igemoji is listening"
+        );
+        Ok(Application {
+            server,
+            admin_server,
+            port,
+            admin_port,
+            db,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn admin_port(&self) -> u16 {
+        self.admin_port
+    }
+
+    /// Serves until SIGINT/SIGTERM: stops accepting, lets in-flight requests
+    /// finish (up to `server.shutdown_timeout`), then closes the pool.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let admin_handle = self.admin_server.handle();
+        let admin = tokio::spawn(self.admin_server);
+        let served = self.server.await;
+        admin_handle.stop(true).await;
+        let _ = admin.await;
+        if let Err(error) = self.db.close().await {
+            tracing::warn!(error = %error, "closing the database pool failed");
+        }
+        tracing::info!("igemoji stopped");
+        Ok(served?)
+    }
+}
+
+async fn render_metrics(metrics: web::Data<MetricsHandle>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics.render())
+}

@@ -1,0 +1,89 @@
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use metrics::{Unit, describe_counter, describe_gauge, describe_histogram, gauge};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
+pub const HTTP_REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
+const PROCESS_RESIDENT_MEMORY_BYTES: &str = "process_resident_memory_bytes";
+const PROCESS_OPEN_FDS: &str = "process_open_fds";
+const PROCESS_UPTIME_SECONDS: &str = "process_uptime_seconds";
+
+const LATENCY_BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// Renders the process's metrics; cheap to clone.
+#[derive(Clone)]
+pub struct MetricsHandle {
+    prometheus: PrometheusHandle,
+    started: Instant,
+}
+
+impl MetricsHandle {
+    pub fn render(&self) -> String {
+        self.prometheus.run_upkeep();
+        record_process_gauges(self.started);
+        self.prometheus.render()
+    }
+}
+
+/// The recorder is process-global, so it is installed once and every app
+/// started in this process (tests start many) shares it.
+pub fn install_metrics_recorder() -> anyhow::Result<MetricsHandle> {
+    static HANDLE: OnceLock<MetricsHandle> = OnceLock::new();
+    if let Some(handle) = HANDLE.get() {
+        return Ok(handle.clone());
+    }
+    let prometheus = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)?
+        .install_recorder()?;
+    describe_metrics();
+    let handle = MetricsHandle {
+        prometheus,
+        started: Instant::now(),
+    };
+    Ok(HANDLE.get_or_init(|| handle).clone())
+}
+
+fn describe_metrics() {
+    describe_counter!(
+        HTTP_REQUESTS_TOTAL,
+        "HTTP requests answered, by method, route template and status."
+    );
+    describe_histogram!(
+        HTTP_REQUEST_DURATION_SECONDS,
+        Unit::Seconds,
+        "Time to answer an HTTP request, by route template."
+    );
+    describe_gauge!(
+        PROCESS_RESIDENT_MEMORY_BYTES,
+        Unit::Bytes,
+        "Resident set size of this process."
+    );
+    describe_gauge!(PROCESS_OPEN_FDS, "Open file descriptors of this process.");
+    describe_gauge!(
+        PROCESS_UPTIME_SECONDS,
+        Unit::Seconds,
+        "Seconds since the process started serving."
+    );
+}
+
+fn record_process_gauges(started: Instant) {
+    gauge!(PROCESS_UPTIME_SECONDS).set(started.elapsed().as_secs_f64());
+    if let Some(bytes) = resident_memory_bytes() {
+        gauge!(PROCESS_RESIDENT_MEMORY_BYTES).set(bytes as f64);
+    }
+    if let Ok(entries) = std::fs::read_dir("/proc/self/fd") {
+        gauge!(PROCESS_OPEN_FDS).set(entries.count() as f64);
+    }
+}
+
+/// From `/proc/self/statm` (Linux); `None` elsewhere.
+fn resident_memory_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let resident_pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    // Every platform this runs on in production uses 4 KiB pages.
+    Some(resident_pages * 4096)
+}

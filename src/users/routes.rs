@@ -1,0 +1,181 @@
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::auth::CurrentUser;
+use super::domain::{Nickname, Password, Username};
+use super::service::{self, NewUser};
+use super::{UsersState, entity};
+use crate::error::{ApiError, FieldErrors, RequestError};
+use crate::http::ClientAddress;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/api/v1/users/")
+            .route(web::get().to(check_username))
+            .route(web::post().to(sign_up)),
+    )
+    .service(
+        web::resource("/api/v1/users/auth")
+            .route(web::get().to(who_am_i))
+            .route(web::post().to(log_in)),
+    )
+    .service(web::resource("/api/v1/users/me").route(web::delete().to(delete_me)));
+}
+
+#[derive(Deserialize)]
+struct UsernameQuery {
+    username: Option<String>,
+}
+
+#[derive(Serialize)]
+struct UsernameAvailability {
+    username: String,
+    available: bool,
+}
+
+async fn check_username(
+    state: web::Data<UsersState>,
+    query: web::Query<UsernameQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let raw = query.into_inner().username.unwrap_or_default();
+    let username = Username::parse(&raw).map_err(|message| {
+        let mut fields = FieldErrors::default();
+        fields.add("username", message);
+        RequestError::Validation(fields)
+    })?;
+    let available = service::is_username_available(&state, &username).await?;
+    Ok(HttpResponse::Ok().json(UsernameAvailability {
+        username: username.to_string(),
+        available,
+    }))
+}
+
+/// Fields are optional here so that a missing one gets a per-field 422
+/// instead of a generic deserialisation error.
+#[derive(Deserialize)]
+struct SignUpRequest {
+    username: Option<String>,
+    password: Option<String>,
+    nickname: Option<String>,
+}
+
+impl SignUpRequest {
+    fn parse(self) -> Result<NewUser, FieldErrors> {
+        let mut errors = FieldErrors::default();
+        let username = required(&mut errors, "username", self.username).and_then(|raw| {
+            Username::parse(&raw)
+                .map_err(|e| errors.add("username", e))
+                .ok()
+        });
+        let password = required(&mut errors, "password", self.password).and_then(|raw| {
+            Password::parse(raw)
+                .map_err(|e| errors.add("password", e))
+                .ok()
+        });
+        let nickname = match (self.nickname, &username) {
+            (Some(raw), _) => Nickname::parse(&raw)
+                .map_err(|e| errors.add("nickname", e))
+                .ok(),
+            (None, Some(username)) => Nickname::parse(username.as_str()).ok(),
+            (None, None) => None,
+        };
+        match (username, password, nickname) {
+            (Some(username), Some(password), Some(nickname)) if errors.is_empty() => Ok(NewUser {
+                username,
+                password,
+                nickname,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn required(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: Option<String>,
+) -> Option<String> {
+    if value.is_none() {
+        errors.add(field, "is required");
+    }
+    value
+}
+
+#[derive(Serialize)]
+struct UserCreated {
+    id: i64,
+    username: String,
+    nickname: String,
+    created_at: DateTime<Utc>,
+}
+
+async fn sign_up(
+    state: web::Data<UsersState>,
+    body: web::Json<SignUpRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let new_user = body.into_inner().parse()?;
+    let user: entity::Model = service::sign_up(&state, new_user).await?;
+    Ok(HttpResponse::Created().json(UserCreated {
+        id: user.id,
+        username: user.username,
+        nickname: user.nickname,
+        created_at: user.created_at,
+    }))
+}
+
+#[derive(Deserialize)]
+struct LoginRequest {
+    username: Option<String>,
+    password: Option<String>,
+}
+
+#[derive(Serialize)]
+struct LoginResponse {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: u64,
+}
+
+async fn log_in(
+    state: web::Data<UsersState>,
+    client: ClientAddress,
+    body: web::Json<LoginRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let LoginRequest { username, password } = body.into_inner();
+    let mut errors = FieldErrors::default();
+    let username = required(&mut errors, "username", username);
+    let password = required(&mut errors, "password", password);
+    let (Some(username), Some(password)) = (username, password) else {
+        return Err(errors.into());
+    };
+    let token = service::log_in(&state, &username, password, client.as_str()).await?;
+    Ok(HttpResponse::Ok().json(LoginResponse {
+        access_token: token.access_token,
+        token_type: "Bearer",
+        expires_in: token.expires_in,
+    }))
+}
+
+#[derive(Serialize)]
+struct Me {
+    id: i64,
+    username: String,
+    nickname: String,
+}
+
+async fn who_am_i(user: CurrentUser) -> HttpResponse {
+    HttpResponse::Ok().json(Me {
+        id: user.id,
+        username: user.username,
+        nickname: user.nickname,
+    })
+}
+
+async fn delete_me(
+    state: web::Data<UsersState>,
+    user: CurrentUser,
+) -> Result<HttpResponse, ApiError> {
+    service::delete_account(&state, user.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

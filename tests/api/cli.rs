@@ -1,0 +1,84 @@
+//! The binary's start-up refusals: one clear line, no panic, no backtrace.
+
+use std::process::Command;
+
+fn igemoji() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_igemoji"));
+    command.env_remove("IGEMOJI_ENV").env("RUST_BACKTRACE", "1");
+    command
+}
+
+fn assert_refused(output: std::process::Output, expected: &str) {
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.to_lowercase().contains(&expected.to_lowercase()),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("backtrace"), "{stderr}");
+}
+
+#[test]
+fn production_without_a_jwt_secret_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = igemoji()
+        .current_dir(dir.path())
+        .env("IGEMOJI_ENV", "production")
+        .env("IGEMOJI__SERVER__BIND", "127.0.0.1:0")
+        .env("IGEMOJI__ADMIN__BIND", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert_refused(output, "auth.jwt_secret is not set");
+    assert!(!dir.path().join("data/jwt-secret").exists());
+}
+
+#[test]
+fn a_bad_config_value_names_its_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("bad.toml");
+    std::fs::write(&config, "[limits]\nlogin_window = \"soon\"\n").unwrap();
+    let output = igemoji()
+        .current_dir(dir.path())
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_refused(output, "limits.login_window");
+}
+
+#[test]
+fn an_environment_override_is_checked_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = igemoji()
+        .current_dir(dir.path())
+        .env("IGEMOJI__SERVER__BIND", "nowhere")
+        .output()
+        .unwrap();
+    assert_refused(output, "server.bind");
+}
+
+#[test]
+fn a_missing_config_file_is_named() {
+    let output = igemoji()
+        .args(["--config", "/nonexistent/igemoji.toml"])
+        .output()
+        .unwrap();
+    assert_refused(output, "/nonexistent/igemoji.toml");
+}
+
+#[test]
+fn migrate_creates_the_schema_and_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = igemoji()
+        .current_dir(dir.path())
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(dir.path().join("data/igemoji.db").exists());
+}

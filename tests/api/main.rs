@@ -1,0 +1,10 @@
+//! Black-box tests: each starts the real application on a random port with a
+//! temporary database and talks HTTP to it. Set IGEMOJI_TEST_DATABASE_URL to
+//! a postgres:// or mysql:// server URL to run them there (a fresh database
+//! per test); otherwise each test gets a temporary SQLite file.
+
+mod cli;
+mod health;
+mod helpers;
+mod requests;
+mod users;
