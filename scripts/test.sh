@@ -1,11 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test of IGE-MOJI. Unit and API tests always run on SQLite; the
+# Runs every test of IGE-MOJI: model checksums, the web app's unit tests,
+# and the Rust unit and API tests. Unit and API tests always run on SQLite; the
 # API tests run again on PostgreSQL and MariaDB when their server URLs are set:
 #   IGEMOJI_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test
 #   IGEMOJI_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test
 # Each API test creates (and drops) its own database on that server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "== committed models match models/SHA256SUMS"
+(cd models && sha256sum --quiet -c SHA256SUMS)
+
+echo "== web app unit tests (Vitest)"
+[ -d web/node_modules ] || (cd web && npm ci --no-audit --no-fund --loglevel=error)
+(cd web && npm test --silent)
 
 echo "== unit and API tests on SQLite"
 cargo test --locked --all-targets

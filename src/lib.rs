@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod database;
 pub mod error;
+pub mod frontend;
 pub mod health;
 pub mod http;
 pub mod startup;

@@ -5,17 +5,18 @@ use std::net::TcpListener;
 
 use actix_web::dev::Server;
 use actix_web::http::StatusCode;
-use actix_web::middleware::{ErrorHandlers, from_fn};
+use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
 use crate::config::{Settings, resolve_jwt_secret};
+use crate::frontend::StaticDir;
 use crate::http::{ClientAddressPolicy, configure_extractors, json_method_not_allowed, not_found};
 use crate::telemetry::{MetricsHandle, install_metrics_recorder, record_request};
 use crate::throttle::Throttle;
 use crate::users::{PasswordHasher, TokenKeys, UsersState};
-use crate::{database, health, users};
+use crate::{database, frontend, health, users};
 
 pub struct Application {
     server: Server,
@@ -53,6 +54,7 @@ impl Application {
             trust_forwarded_for: settings.server.trust_forwarded_for,
         };
         let json_limit = settings.limits.json_body_bytes;
+        let static_dir = web::Data::new(StaticDir(settings.server.static_dir.clone()));
 
         let listener = TcpListener::bind(settings.server.bind)
             .with_context(|| format!("cannot listen on server.bind {}", settings.server.bind))?;
@@ -63,14 +65,16 @@ impl Application {
                     ErrorHandlers::new()
                         .handler(StatusCode::METHOD_NOT_ALLOWED, json_method_not_allowed),
                 )
+                .wrap(Compress::default())
                 .wrap(from_fn(record_request))
                 .app_data(users_state.clone())
                 .app_data(db_data.clone())
                 .app_data(client_policy)
+                .app_data(static_dir.clone())
                 .configure(|cfg| configure_extractors(cfg, json_limit))
                 .configure(health::configure)
                 .configure(users::configure)
-                .default_service(web::to(not_found))
+                .configure(frontend::configure)
         })
         .workers(workers)
         .shutdown_timeout(settings.server.shutdown_timeout.as_secs())

@@ -88,6 +88,8 @@ pub struct ServerSettings {
     pub trust_forwarded_for: bool,
     #[serde(with = "humantime_serde")]
     pub shutdown_timeout: Duration,
+    /// The built web app (`index.html`, `assets/`).
+    pub static_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -149,6 +151,7 @@ impl Default for Settings {
                 workers: 0,
                 trust_forwarded_for: false,
                 shutdown_timeout: Duration::from_secs(30),
+                static_dir: PathBuf::from("static"),
             },
             database: DatabaseSettings {
                 url: "sqlite://data/igemoji.db?mode=rwc".into(),

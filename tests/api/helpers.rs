@@ -1,3 +1,4 @@
+use std::path::PathBuf;
 use std::time::Duration;
 
 use igemoji::config::Settings;
@@ -55,6 +56,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     settings.auth.jwt_secret = Some(TEST_JWT_SECRET.to_owned().into());
     settings.auth.dev_secret_file = data_dir.path().join("jwt-secret");
     settings.log.level = "warn".into();
+    settings.server.static_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
     customise(&mut settings);
 
     let application = Application::build(settings)

@@ -4,6 +4,7 @@
 //! per test); otherwise each test gets a temporary SQLite file.
 
 mod cli;
+mod frontend;
 mod health;
 mod helpers;
 mod requests;

@@ -1,0 +1,1 @@
+var e=[`angry`,`disgust`,`fear`,`happy`,`sad`,`surprise`,`neutral`];export{e as t};

@@ -1,0 +1,62 @@
+use crate::helpers::{error_of, spawn_app};
+
+#[tokio::test]
+async fn the_web_app_is_served_at_the_root_without_caching_index() {
+    let app = spawn_app().await;
+    let response = app.get("/").send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["cache-control"], "no-cache");
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<div id=\"root\""), "{html}");
+}
+
+#[tokio::test]
+async fn deep_links_fall_back_to_the_app() {
+    let app = spawn_app().await;
+    let index = app.get("/").send().await.unwrap().text().await.unwrap();
+    for path in ["/emojis/12", "/me", "/ranking?days=7"] {
+        let response = app.get(path).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        assert_eq!(response.text().await.unwrap(), index, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn hashed_assets_are_cached_for_good() {
+    let app = spawn_app().await;
+    let index = app.get("/").send().await.unwrap().text().await.unwrap();
+    let start = index.find("/assets/").expect("index links an asset");
+    let end = start + index[start..].find('"').unwrap();
+    let response = app.get(&index[start..end]).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    let missing = app.get("/assets/missing-0000.js").send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn unknown_api_and_media_paths_stay_json_404s() {
+    let app = spawn_app().await;
+    for path in ["/api/v2/anything", "/api/", "/media/nope.png"] {
+        let response = app.get(path).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(error_of(response).await["code"], "not_found");
+    }
+}
+
+#[tokio::test]
+async fn paths_cannot_escape_the_static_directory() {
+    let app = spawn_app().await;
+    let response = app.get("/%2e%2e/Cargo.toml").send().await.unwrap();
+    let body = response.text().await.unwrap();
+    assert!(!body.contains("[package]"));
+}

@@ -1,0 +1,39 @@
+import { API_BASE, apiFetch, qs } from './client';
+import { xhrUpload, type UploadOptions } from './upload';
+import type {
+  AuthToken,
+  CreatedUser,
+  Emoji,
+  Page,
+  Task,
+  TaskCreated,
+  Top3,
+  UsedItem,
+  UserRef,
+  UsernameCheck,
+} from './types';
+
+export const api = {
+  checkUsername: (username: string, signal?: AbortSignal) =>
+    apiFetch<UsernameCheck>(`${API_BASE}/users/${qs({ username })}`, { signal, auth: false }),
+  signUp: (body: { username: string; password: string; nickname?: string }) =>
+    apiFetch<CreatedUser>(`${API_BASE}/users/`, { method: 'POST', json: body, auth: false }),
+  logIn: (body: { username: string; password: string }) =>
+    apiFetch<AuthToken>(`${API_BASE}/users/auth`, { method: 'POST', json: body, auth: false }),
+  me: () => apiFetch<UserRef>(`${API_BASE}/users/auth`),
+  deleteMe: () => apiFetch<void>(`${API_BASE}/users/me`, { method: 'DELETE' }),
+  myUsed: (page: number, size: number) =>
+    apiFetch<Page<UsedItem>>(`${API_BASE}/users/mypage${qs({ case: 'used', page, size })}`),
+  myCreated: (page: number, size: number) =>
+    apiFetch<Page<Emoji>>(`${API_BASE}/users/mypage${qs({ case: 'created', page, size })}`),
+  emojis: (page: number, size: number, q?: string) =>
+    apiFetch<Page<Emoji>>(`${API_BASE}/emojis/${qs({ page, size, q })}`),
+  top3: (days?: number) => apiFetch<Top3>(`${API_BASE}/emojis/top3${qs({ days })}`),
+  emoji: (id: number | string, share?: string | null) =>
+    apiFetch<Emoji>(`${API_BASE}/emojis/${encodeURIComponent(String(id))}${qs({ share })}`),
+  deleteEmoji: (id: number) => apiFetch<void>(`${API_BASE}/emojis/${id}`, { method: 'DELETE' }),
+  createEmoji: (form: FormData, opts?: UploadOptions) => xhrUpload<Emoji>(`${API_BASE}/emojis/`, form, opts),
+  uploadFace: (form: FormData, opts?: UploadOptions) => xhrUpload<TaskCreated>(`${API_BASE}/faces/`, form, opts),
+  task: (taskId: string, signal?: AbortSignal) =>
+    apiFetch<Task>(`${API_BASE}/faces/tasks/${encodeURIComponent(taskId)}`, { signal }),
+};

@@ -1,0 +1,76 @@
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../api/client';
+import { api } from '../api/endpoints';
+import { fakeFile, renderWithProviders } from '../test/utils';
+import { PhotoUploadForm } from './PhotoUploadForm';
+
+beforeEach(() => {
+  // jsdom has no object URLs.
+  URL.createObjectURL = vi.fn(() => 'blob:preview');
+  URL.revokeObjectURL = vi.fn();
+});
+
+function pick(file: File) {
+  fireEvent.change(screen.getByTestId('photo-input'), { target: { files: [file] } });
+}
+
+describe('PhotoUploadForm', () => {
+  it('rejects a non-image file with a message and keeps submit disabled', async () => {
+    renderWithProviders(<PhotoUploadForm emojiId={1} onUploaded={vi.fn()} />);
+    pick(fakeFile('notes.txt', 'text/plain'));
+    expect(await screen.findByTestId('photo-error')).toHaveTextContent(/not a supported image/i);
+    expect(screen.getByTestId('upload-submit')).toBeDisabled();
+  });
+
+  it('rejects a too-large photo before uploading', async () => {
+    const upload = vi.spyOn(api, 'uploadFace');
+    renderWithProviders(<PhotoUploadForm emojiId={1} onUploaded={vi.fn()} />);
+    pick(fakeFile('big.jpg', 'image/jpeg', 11 * 1024 * 1024));
+    expect(await screen.findByTestId('photo-error')).toHaveTextContent(/too large \(max 10\.0 MB\)/i);
+    expect(upload).not.toHaveBeenCalled();
+  });
+
+  it('uploads a valid photo with emoji_id and reports the task id', async () => {
+    const onUploaded = vi.fn();
+    const upload = vi.spyOn(api, 'uploadFace').mockImplementation(async (_form, opts) => {
+      opts?.onProgress?.(0.5);
+      return { task_id: 'abc', status: 'queued', status_url: '/api/v1/faces/tasks/abc' };
+    });
+    renderWithProviders(<PhotoUploadForm emojiId={42} onUploaded={onUploaded} />);
+    pick(fakeFile('me.jpg', 'image/jpeg'));
+    expect(await screen.findByTestId('photo-preview')).toHaveAttribute('alt', 'Preview of the chosen photo');
+    await userEvent.click(screen.getByTestId('upload-submit'));
+    await waitFor(() => expect(onUploaded).toHaveBeenCalledWith('abc'));
+    const form = upload.mock.calls[0][0];
+    expect(form.get('emoji_id')).toBe('42');
+    expect((form.get('image') as File).name).toBe('me.jpg');
+  });
+
+  it.each([
+    [new ApiError(413, { code: 'payload_too_large', message: 'x' }), /too large for the server/i],
+    [new ApiError(415, { code: 'unsupported_media_type', message: 'x' }), /does not look like an image/i],
+    [new ApiError(503, { code: 'busy', message: 'x' }, 12), /busy.*12 s/i],
+    [new ApiError(429, { code: 'rate_limited', message: 'x' }, 4), /busy.*4 s/i],
+  ])('maps server error %s to a human message and stays usable', async (err, text) => {
+    vi.spyOn(api, 'uploadFace').mockRejectedValue(err);
+    const onUploaded = vi.fn();
+    renderWithProviders(<PhotoUploadForm emojiId={1} onUploaded={onUploaded} />);
+    pick(fakeFile('me.png', 'image/png'));
+    await userEvent.click(await screen.findByTestId('upload-submit'));
+    expect(await screen.findByTestId('upload-error')).toHaveTextContent(text);
+    expect(onUploaded).not.toHaveBeenCalled();
+    // Still usable: the photo is kept and the button works again.
+    expect(screen.getByTestId('upload-submit')).toBeEnabled();
+  });
+
+  it('accepts a pasted image', async () => {
+    renderWithProviders(<PhotoUploadForm emojiId={1} onUploaded={vi.fn()} />);
+    const file = fakeFile('pasted.png', 'image/png');
+    const event = new Event('paste', { bubbles: true, cancelable: true }) as Event & { clipboardData: unknown };
+    event.clipboardData = { items: [{ kind: 'file', type: 'image/png', getAsFile: () => file }], files: [file] };
+    fireEvent(window, event);
+    expect(await screen.findByTestId('photo-preview')).toBeInTheDocument();
+  });
+});
