@@ -2,6 +2,7 @@
 //! with the matching emoji of a template. One binary: JSON API, web app,
 //! media, face analysis and background tasks.
 
+pub mod analysis;
 pub mod cli;
 pub mod config;
 pub mod database;

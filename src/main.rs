@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use igemoji::cli::{Cli, Command};
+use igemoji::cli::{Cli, Command, run_analyze};
 use igemoji::config::Settings;
 use igemoji::error::error_chain;
 use igemoji::startup::Application;
@@ -17,32 +17,29 @@ fn main() -> ExitCode {
         }
     };
     telemetry::init_tracing(&settings.log);
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
-        Err(error) => {
-            eprintln!("igemoji: cannot start the async runtime: {error}");
-            return ExitCode::FAILURE;
-        }
+    let outcome = match cli.command.unwrap_or(Command::Serve) {
+        Command::Analyze {
+            photos,
+            json,
+            annotate,
+        } => match run_analyze(&settings, &photos, json, annotate.as_ref()) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::from(1),
+            Err(error) => Err(error),
+        },
+        Command::Serve => run_async(async move {
+            Application::build(settings)
+                .await?
+                .run_until_stopped()
+                .await
+        }),
+        Command::Migrate => run_async(async move {
+            let db = database::connect(&settings.database).await?;
+            database::migrate(&db).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }),
     };
-    let outcome = runtime.block_on(async move {
-        match cli.command.unwrap_or(Command::Serve) {
-            Command::Serve => {
-                Application::build(settings)
-                    .await?
-                    .run_until_stopped()
-                    .await
-            }
-            Command::Migrate => {
-                let db = database::connect(&settings.database).await?;
-                database::migrate(&db).await?;
-                tracing::info!("migrations applied");
-                Ok(())
-            }
-        }
-    });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
@@ -50,4 +47,11 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn run_async(task: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<()> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?
+        .block_on(task)
 }

@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 
 pub use secret::resolve_jwt_secret;
 
+use crate::analysis::{AnalysisLimits, DetectionOptions};
+
 /// The file read when no `--config` is given. Missing is fine: defaults apply.
 pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
 /// Prefix of the environment variables that override the file.
@@ -72,6 +74,7 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub auth: AuthSettings,
     pub admin: AdminSettings,
+    pub analysis: AnalysisSettings,
     pub limits: LimitSettings,
     pub log: LogSettings,
 }
@@ -126,6 +129,45 @@ pub struct AdminSettings {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct AnalysisSettings {
+    /// Folder holding the ONNX models.
+    pub models_dir: PathBuf,
+    /// Analyses run at once on blocking threads; 0 means one per core.
+    pub workers: usize,
+    pub max_bytes: usize,
+    /// Checked from the image header, before decoding.
+    pub max_pixels: u64,
+    /// Detections scoring below this are not faces.
+    pub min_face_score: f32,
+    /// Also search an N×N grid of tiles for small faces; 1 turns it off.
+    pub tiles_per_side: u32,
+}
+
+impl AnalysisSettings {
+    pub fn limits(&self) -> AnalysisLimits {
+        AnalysisLimits {
+            max_bytes: self.max_bytes,
+            max_pixels: self.max_pixels,
+        }
+    }
+
+    pub fn detection(&self) -> DetectionOptions {
+        DetectionOptions {
+            min_score: self.min_face_score,
+            tiles_per_side: self.tiles_per_side,
+        }
+    }
+
+    pub fn worker_count(&self) -> usize {
+        match self.workers {
+            0 => std::thread::available_parallelism().map_or(2, |cores| cores.get()),
+            workers => workers,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LimitSettings {
     pub json_body_bytes: usize,
     pub login_max_failures: u32,
@@ -168,6 +210,14 @@ impl Default for Settings {
             },
             admin: AdminSettings {
                 bind: ([127, 0, 0, 1], 9464).into(),
+            },
+            analysis: AnalysisSettings {
+                models_dir: PathBuf::from("models"),
+                workers: 0,
+                max_bytes: AnalysisLimits::default().max_bytes,
+                max_pixels: AnalysisLimits::default().max_pixels,
+                min_face_score: DetectionOptions::default().min_score,
+                tiles_per_side: DetectionOptions::default().tiles_per_side,
             },
             limits: LimitSettings {
                 json_body_bytes: 64 * 1024,
@@ -237,6 +287,15 @@ impl Settings {
             return Err(ConfigError::JwtSecretTooShort {
                 min: secret::MIN_JWT_SECRET_LEN,
             });
+        }
+        if !(0.05..1.0).contains(&self.analysis.min_face_score) {
+            return invalid("analysis.min_face_score must be between 0.05 and 1".into());
+        }
+        if !(1..=6).contains(&self.analysis.tiles_per_side) {
+            return invalid("analysis.tiles_per_side must be 1 to 6".into());
+        }
+        if self.analysis.max_bytes == 0 || self.analysis.max_pixels == 0 {
+            return invalid("analysis.max_bytes and analysis.max_pixels must be positive".into());
         }
         if let Err(error) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             return invalid(format!("log.level {:?}: {error}", self.log.level));

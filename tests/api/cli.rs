@@ -82,3 +82,50 @@ fn migrate_creates_the_schema_and_exits() {
     );
     assert!(dir.path().join("data/igemoji.db").exists());
 }
+
+#[test]
+fn analyze_prints_each_face_as_json_and_draws_them() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let annotated = out.path().join("annotated.png");
+    let output = igemoji()
+        .current_dir(root)
+        .args([
+            "analyze",
+            "--json",
+            "tests/fixtures/photos/skimage_astronaut.png",
+            "--annotate",
+        ])
+        .arg(&annotated)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let face = &reports[0]["faces"][0];
+    assert_eq!(reports[0]["width"], 512);
+    assert_eq!(face["expression"], "happy");
+    assert!(face["box"]["width"].as_f64().unwrap() > 50.0);
+    assert!(face["scores"]["neutral"].is_number());
+    let drawn = image::open(&annotated).unwrap();
+    assert_eq!(drawn.width(), 512);
+}
+
+#[test]
+fn analyze_reports_a_bad_file_and_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("photo.jpg");
+    std::fs::write(&fake, "not really a photo").unwrap();
+    let output = igemoji()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["analyze", "--json"])
+        .arg(&fake)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(reports[0]["error"]["code"], "unsupported_format");
+}

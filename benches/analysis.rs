@@ -1,0 +1,104 @@
+//! The whole `analyze` (decode included) on one core, and throughput with
+//! one and two workers. Run: `cargo bench --bench analysis`.
+
+use std::io::Cursor;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use igemoji::analysis::{AnalysisLimits, Analyzer, DetectionOptions};
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageFormat};
+
+fn fixture(name: &str) -> DynamicImage {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/photos")
+        .join(name);
+    image::open(path).expect("fixture photo")
+}
+
+/// A JPEG of the fixture scaled to `width`×`height` (quality 90).
+fn jpeg_of(photo: &DynamicImage, width: u32, height: u32) -> Vec<u8> {
+    let scaled = photo
+        .resize_exact(width, height, FilterType::Triangle)
+        .into_rgb8();
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut Cursor::new(&mut bytes), 90)
+        .encode_image(&scaled)
+        .expect("encode");
+    bytes
+}
+
+fn analyzer() -> Analyzer {
+    Analyzer::load(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
+        AnalysisLimits::default(),
+        DetectionOptions::default(),
+    )
+    .expect("models")
+}
+
+fn photos() -> Vec<(&'static str, Vec<u8>)> {
+    let astronaut = fixture("skimage_astronaut.png");
+    let group = fixture("faceapi_sample5.jpg");
+    let mut group_jpeg = Vec::new();
+    group
+        .write_to(&mut Cursor::new(&mut group_jpeg), ImageFormat::Jpeg)
+        .unwrap();
+    vec![
+        ("1mp_one_face", jpeg_of(&astronaut, 1024, 1024)),
+        ("1mp_group_5_faces", jpeg_of(&group, 1155, 866)),
+        ("12mp_one_face", jpeg_of(&astronaut, 3464, 3464)),
+        ("12mp_group_5_faces", jpeg_of(&group, 4000, 3000)),
+    ]
+}
+
+fn single_photo(c: &mut Criterion) {
+    let analyzer = analyzer();
+    let mut group = c.benchmark_group("analyze");
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(8));
+    for (name, bytes) in photos() {
+        let faces = analyzer.analyze(&bytes).unwrap().faces.len();
+        eprintln!("{name}: {} bytes, {faces} face(s)", bytes.len());
+        group.bench_function(name, |b| b.iter(|| analyzer.analyze(&bytes).unwrap()));
+    }
+    group.finish();
+}
+
+/// Photos per second with `workers` threads sharing one analyser.
+fn throughput(c: &mut Criterion) {
+    let analyzer = analyzer();
+    let photos = photos();
+    let (_, photo) = &photos[1];
+    let mut group = c.benchmark_group("throughput");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(10));
+    const BATCH: u64 = 16;
+    group.throughput(Throughput::Elements(BATCH));
+    for workers in [1u64, 2] {
+        group.bench_function(format!("{workers}_workers_16_photos"), |b| {
+            b.iter_custom(|iterations| {
+                let started = Instant::now();
+                for _ in 0..iterations {
+                    std::thread::scope(|scope| {
+                        for _ in 0..workers {
+                            scope.spawn(|| {
+                                for _ in 0..BATCH / workers {
+                                    analyzer.analyze(photo).unwrap();
+                                }
+                            });
+                        }
+                    });
+                }
+                started.elapsed()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, single_photo, throughput);
+criterion_main!(benches);

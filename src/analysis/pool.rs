@@ -1,0 +1,47 @@
+use std::sync::Arc;
+
+use tokio::sync::Semaphore;
+
+use super::{Analysis, AnalysisError, Analyzer};
+
+/// Runs analyses on tokio's blocking threads, at most `workers` at once, so
+/// the async workers never stall and memory stays bounded.
+#[derive(Clone)]
+pub struct AnalysisPool {
+    analyzer: Arc<Analyzer>,
+    permits: Arc<Semaphore>,
+}
+
+impl AnalysisPool {
+    pub fn new(analyzer: Analyzer, workers: usize) -> AnalysisPool {
+        AnalysisPool {
+            analyzer: Arc::new(analyzer),
+            permits: Arc::new(Semaphore::new(workers.max(1))),
+        }
+    }
+
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    pub async fn analyze(&self, bytes: Arc<[u8]>) -> Result<Analysis, AnalysisError> {
+        self.run(move |analyzer| analyzer.analyze(&bytes)).await
+    }
+
+    /// Runs any CPU-bound job that needs the models on the bounded pool.
+    pub async fn run<T, F>(&self, job: F) -> Result<T, AnalysisError>
+    where
+        F: FnOnce(&Analyzer) -> Result<T, AnalysisError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| AnalysisError::Inference("the analysis pool is closed".into()))?;
+        let analyzer = Arc::clone(&self.analyzer);
+        tokio::task::spawn_blocking(move || job(&analyzer))
+            .await
+            .map_err(|error| AnalysisError::Inference(format!("analysis task failed: {error}")))?
+    }
+}
