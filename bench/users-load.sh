@@ -9,7 +9,7 @@ duration=${1:-15s}
 connections=64
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-cargo build --release --locked --quiet
+[ -n "${SKIP_BUILD:-}" ] || cargo build --release --locked --quiet
 binary=$(realpath "${CARGO_TARGET_DIR:-target}/release/igemoji")
 
 work=$(mktemp -d)

@@ -162,6 +162,10 @@ fn every_supported_format_and_pixel_layout_is_analysed() {
             ),
         ),
     ];
+    let variants = variants.into_iter().chain([
+        ("progressive jpeg", fixture("astronaut_progressive.jpg")),
+        ("cmyk jpeg", fixture("astronaut_cmyk.jpg")),
+    ]);
     for (name, bytes) in variants {
         let analysis = analyzer()
             .analyze(&bytes)

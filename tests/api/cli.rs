@@ -129,3 +129,59 @@ fn analyze_reports_a_bad_file_and_fails() {
     let reports: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(reports[0]["error"]["code"], "unsupported_format");
 }
+
+#[test]
+fn sigterm_stops_the_server_gracefully() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = igemoji()
+        .current_dir(dir.path())
+        .env("IGEMOJI__SERVER__BIND", "127.0.0.1:0")
+        .env("IGEMOJI__ADMIN__BIND", "127.0.0.1:0")
+        .env("IGEMOJI__LOG__FORMAT", "json")
+        .env("IGEMOJI__LOG__LEVEL", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut port = None;
+    let mut line = String::new();
+    while port.is_none() && stderr.read_line(&mut line).unwrap() > 0 {
+        if let Ok(event) = serde_json::from_str::<serde_json::Value>(&line) {
+            port = event["port"].as_u64();
+        }
+        line.clear();
+    }
+    let port = port.expect("the server logs its port");
+
+    let mut connection = std::net::TcpStream::connect(("127.0.0.1", port as u16)).unwrap();
+    connection
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut answer = String::new();
+    connection.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server did not stop after SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(status.success(), "{status:?}: {rest}");
+    assert!(rest.contains("igemoji stopped"), "{rest}");
+}
