@@ -35,10 +35,7 @@ impl Application {
         let db = database::connect(&settings.database).await?;
         database::migrate(&db).await?;
 
-        let workers = match settings.server.workers {
-            0 => std::thread::available_parallelism().map_or(2, |cores| cores.get()),
-            workers => workers,
-        };
+        let workers = settings.server.worker_count();
         let users_state = web::Data::new(UsersState {
             db: db.clone(),
             hasher: PasswordHasher::new(workers)?,

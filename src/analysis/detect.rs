@@ -98,10 +98,11 @@ impl FaceDetector {
         // Tiles only pay off when faces may be small: skip them when the
         // whole-image pass already found faces and all of them are large
         // (a portrait or a close group), which is most photos.
-        let long_side = working.width().max(working.height()) as f32;
+        let working_long_side = working.width().max(working.height()) as f32;
         let all_large = !candidates.is_empty()
             && candidates.iter().all(|d| {
-                d.bounding_box.width.max(d.bounding_box.height) >= long_side * LARGE_FACE_SHARE
+                d.bounding_box.width.max(d.bounding_box.height)
+                    >= working_long_side * LARGE_FACE_SHARE
             });
         if !all_large {
             for region in regions {

@@ -159,10 +159,21 @@ impl AnalysisSettings {
     }
 
     pub fn worker_count(&self) -> usize {
-        match self.workers {
-            0 => std::thread::available_parallelism().map_or(2, |cores| cores.get()),
-            workers => workers,
-        }
+        one_per_core_if_zero(self.workers)
+    }
+}
+
+impl ServerSettings {
+    pub fn worker_count(&self) -> usize {
+        one_per_core_if_zero(self.workers)
+    }
+}
+
+/// Worker counts are configured as a number, or 0 for one per core.
+fn one_per_core_if_zero(configured: usize) -> usize {
+    match configured {
+        0 => std::thread::available_parallelism().map_or(2, |cores| cores.get()),
+        workers => workers,
     }
 }
 
