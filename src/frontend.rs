@@ -7,9 +7,9 @@ use std::path::{Component, Path, PathBuf};
 use actix_files::NamedFile;
 use actix_web::http::Method;
 use actix_web::http::header::{self, CacheControl, CacheDirective};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 
-use crate::error::{ApiError, RequestError};
+use crate::http::not_found;
 
 /// The directory holding `index.html` and `assets/`.
 #[derive(Debug, Clone)]
@@ -20,10 +20,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::scope("/api").default_service(web::to(not_found)))
         .service(web::scope("/media").default_service(web::to(not_found)))
         .default_service(web::to(serve));
-}
-
-async fn not_found() -> HttpResponse {
-    ApiError::from(RequestError::NotFound).error_response()
 }
 
 async fn serve(req: HttpRequest, dir: web::Data<StaticDir>) -> HttpResponse {
