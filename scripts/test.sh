@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 
 echo "== committed models match models/SHA256SUMS"
 (cd models && sha256sum --quiet -c SHA256SUMS)
+echo "== committed emoji art matches assets/emoji/SHA256SUMS"
+(cd assets/emoji && sha256sum --quiet -c SHA256SUMS)
 
 echo "== web app unit tests (Vitest)"
 [ -d web/node_modules ] || (cd web && npm ci --no-audit --no-fund --loglevel=error)

@@ -13,16 +13,27 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use crate::analysis::AnalysisError;
+use crate::emojis::{EmojiError, TemplateImageError};
+use crate::faces::FaceError;
+use crate::multipart::FormError;
+use crate::storage::StorageError;
 use crate::throttle::Throttled;
 use crate::users::{AuthError, UserError};
 
 /// Per-field validation messages, keyed by the request field name.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
-pub struct FieldErrors(BTreeMap<&'static str, String>);
+pub struct FieldErrors(BTreeMap<String, String>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
-        self.0.entry(field).or_insert_with(|| message.into());
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.entry(field.into()).or_insert_with(|| message.into());
+    }
+
+    pub fn one(field: impl Into<String>, message: impl Into<String>) -> FieldErrors {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        errors
     }
 
     pub fn is_empty(&self) -> bool {
@@ -70,6 +81,17 @@ pub enum ApiError {
     Auth(#[from] AuthError),
     #[error(transparent)]
     Throttled(#[from] Throttled),
+    #[error(transparent)]
+    Form(#[from] FormError),
+    /// An uploaded photo refused by the analysis engine's checks.
+    #[error(transparent)]
+    Photo(AnalysisError),
+    #[error(transparent)]
+    Emojis(#[from] EmojiError),
+    #[error(transparent)]
+    Faces(#[from] FaceError),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
     #[error("database error")]
     Database(#[from] sea_orm::DbErr),
     #[error("internal error")]
@@ -99,6 +121,21 @@ impl Described {
             message: message.into(),
             fields: None,
             retry_after: None,
+        }
+    }
+
+    fn about_field(self, field: &str) -> Self {
+        let fields = FieldErrors::one(field, self.message.clone());
+        Described {
+            fields: Some(fields),
+            ..self
+        }
+    }
+
+    fn retry_after(self, seconds: u64) -> Self {
+        Described {
+            retry_after: Some(Duration::from_secs(seconds)),
+            ..self
         }
     }
 }
@@ -163,6 +200,101 @@ impl ApiError {
                     throttled.to_string(),
                 )
             },
+            ApiError::Form(error) => {
+                let message = error.to_string();
+                let described = match error {
+                    FormError::NotMultipart => {
+                        Described::new(S::UNSUPPORTED_MEDIA_TYPE, "not_multipart", message)
+                    }
+                    FormError::Malformed(_) => {
+                        Described::new(S::BAD_REQUEST, "malformed_form", message)
+                    }
+                    FormError::FileTooLarge { .. } => {
+                        Described::new(S::PAYLOAD_TOO_LARGE, "file_too_large", message)
+                    }
+                    FormError::TooManyParts { .. } => {
+                        Described::new(S::PAYLOAD_TOO_LARGE, "too_many_parts", message)
+                    }
+                    FormError::TextTooLong { .. }
+                    | FormError::Duplicate(_)
+                    | FormError::NotText(_) => {
+                        Described::new(S::UNPROCESSABLE_ENTITY, "validation_failed", message)
+                    }
+                };
+                match error.field() {
+                    Some(field) => described.about_field(field),
+                    None => described,
+                }
+            }
+            ApiError::Photo(error) => {
+                let message = error.to_string();
+                let described = match error {
+                    AnalysisError::TooLarge { .. } => {
+                        Described::new(S::PAYLOAD_TOO_LARGE, "file_too_large", message)
+                    }
+                    AnalysisError::TooManyPixels { .. } => {
+                        Described::new(S::PAYLOAD_TOO_LARGE, "too_many_pixels", message)
+                    }
+                    AnalysisError::UnsupportedFormat => {
+                        Described::new(S::UNSUPPORTED_MEDIA_TYPE, "unsupported_format", message)
+                    }
+                    AnalysisError::Empty | AnalysisError::Corrupt(_) => {
+                        Described::new(S::UNPROCESSABLE_ENTITY, error.code(), message)
+                    }
+                    AnalysisError::ModelLoad { .. } | AnalysisError::Inference(_) => {
+                        return internal_error();
+                    }
+                };
+                described.about_field("image")
+            }
+            ApiError::Emojis(error) => {
+                let message = error.to_string();
+                match error {
+                    EmojiError::NotFound => {
+                        Described::new(S::NOT_FOUND, "emoji_not_found", message)
+                    }
+                    EmojiError::NotOwner => Described::new(S::FORBIDDEN, "not_owner", message),
+                    EmojiError::BuiltinCannotBeDeleted => {
+                        Described::new(S::FORBIDDEN, "builtin_template", message)
+                    }
+                    EmojiError::BadImage { field, source } => {
+                        let (status, code) = match source {
+                            TemplateImageError::TooLarge { .. }
+                            | TemplateImageError::TooManyPixels { .. } => {
+                                (S::PAYLOAD_TOO_LARGE, "image_too_large")
+                            }
+                            TemplateImageError::Unsupported => {
+                                (S::UNSUPPORTED_MEDIA_TYPE, "unsupported_format")
+                            }
+                            TemplateImageError::Empty | TemplateImageError::Corrupt => {
+                                (S::UNPROCESSABLE_ENTITY, "invalid_image")
+                            }
+                        };
+                        Described::new(status, code, source.to_string()).about_field(field)
+                    }
+                }
+            }
+            ApiError::Faces(error) => {
+                let message = error.to_string();
+                match error {
+                    FaceError::TaskNotFound => {
+                        Described::new(S::NOT_FOUND, "task_not_found", message)
+                    }
+                    FaceError::QueueFull => {
+                        Described::new(S::SERVICE_UNAVAILABLE, "queue_full", message).retry_after(5)
+                    }
+                }
+            }
+            ApiError::Storage(StorageError::NotFound) => {
+                Described::new(S::NOT_FOUND, "not_found", "no such resource")
+            }
+            ApiError::Storage(StorageError::Unavailable(_)) => Described::new(
+                S::SERVICE_UNAVAILABLE,
+                "storage_unavailable",
+                "the media store is not answering; try again shortly",
+            )
+            .retry_after(5),
+            ApiError::Storage(StorageError::Config(_)) => internal_error(),
             ApiError::Database(error) if is_unavailable(error) => Described {
                 retry_after: Some(Duration::from_secs(5)),
                 ..Described::new(
@@ -171,13 +303,17 @@ impl ApiError {
                     "the database is not answering; try again shortly",
                 )
             },
-            ApiError::Database(_) | ApiError::Internal(_) => Described::new(
-                S::INTERNAL_SERVER_ERROR,
-                "internal_error",
-                "something went wrong on our side; it has been logged",
-            ),
+            ApiError::Database(_) | ApiError::Internal(_) => internal_error(),
         }
     }
+}
+
+fn internal_error() -> Described {
+    Described::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal_error",
+        "something went wrong on our side; it has been logged",
+    )
 }
 
 fn is_unavailable(error: &sea_orm::DbErr) -> bool {

@@ -10,13 +10,26 @@ use actix_web::{App, HttpResponse, HttpServer, web};
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Notify;
+
+use crate::analysis::{AnalysisPool, Analyzer};
 use crate::config::{Settings, resolve_jwt_secret};
+use crate::emojis::{EmojisState, ListingCache, TemplateImageLimits, seed_builtin_templates};
+use crate::faces::{FacesState, TaskWorkers};
 use crate::frontend::StaticDir;
 use crate::http::{ClientAddressPolicy, configure_extractors, json_method_not_allowed, not_found};
+use crate::storage::MediaStore;
 use crate::telemetry::{MetricsHandle, install_metrics_recorder, record_request};
 use crate::throttle::Throttle;
 use crate::users::{PasswordHasher, TokenKeys, UsersState};
-use crate::{database, frontend, health, users};
+use crate::{database, emojis, faces, frontend, health, storage, users};
+
+/// Gallery and ranking responses are reused this long when another replica
+/// may have changed them; this process's own changes show at once.
+const LISTING_CACHE_TTL: Duration = Duration::from_secs(2);
 
 pub struct Application {
     server: Server,
@@ -24,6 +37,9 @@ pub struct Application {
     port: u16,
     admin_port: u16,
     db: DatabaseConnection,
+    faces: Arc<FacesState>,
+    task_workers: usize,
+    shutdown_timeout: Duration,
 }
 
 impl Application {
@@ -31,9 +47,53 @@ impl Application {
     /// [`Application::run_until_stopped`]. Port 0 picks a free port.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let jwt_secret = resolve_jwt_secret(&settings)?;
+        // One TLS backend for the process (S3 over HTTPS); already set is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let metrics = install_metrics_recorder()?;
         let db = database::connect(&settings.database).await?;
         database::migrate(&db).await?;
+        let store = MediaStore::from_settings(&settings.storage)?;
+        let analyzer = Analyzer::load(
+            &settings.analysis.models_dir,
+            settings.analysis.limits(),
+            settings.analysis.detection(),
+        )
+        .with_context(|| {
+            format!(
+                "cannot load the face models from analysis.models_dir {}",
+                settings.analysis.models_dir.display()
+            )
+        })?;
+        let task_workers = settings.analysis.worker_count();
+        let pool = AnalysisPool::new(analyzer, task_workers);
+
+        let emojis_state = web::Data::new(EmojisState {
+            db: db.clone(),
+            store: store.clone(),
+            pool: pool.clone(),
+            image_limits: TemplateImageLimits {
+                max_bytes: settings.emojis.max_image_bytes,
+                max_side: settings.emojis.max_image_side,
+                stored_side: settings.emojis.stored_side,
+            },
+            listings: ListingCache::new(LISTING_CACHE_TTL),
+        });
+        seed_builtin_templates(&emojis_state, &settings.emojis.builtin_dir).await?;
+        let faces_state = Arc::new(FacesState {
+            db: db.clone(),
+            store: store.clone(),
+            pool,
+            settings: settings.tasks.clone(),
+            anonymous_throttle: Throttle::new(
+                db.clone(),
+                settings.tasks.anonymous_uploads,
+                settings.tasks.anonymous_window,
+            ),
+            wakeup: Arc::new(Notify::new()),
+            uploads_in_flight: Default::default(),
+        });
+        let faces_data = web::Data::from(Arc::clone(&faces_state));
+        let store_data = web::Data::new(store);
 
         let workers = settings.server.worker_count();
         let users_state = web::Data::new(UsersState {
@@ -65,12 +125,18 @@ impl Application {
                 .wrap(Compress::default())
                 .wrap(from_fn(record_request))
                 .app_data(users_state.clone())
+                .app_data(emojis_state.clone())
+                .app_data(faces_data.clone())
+                .app_data(store_data.clone())
                 .app_data(db_data.clone())
                 .app_data(client_policy)
                 .app_data(static_dir.clone())
                 .configure(|cfg| configure_extractors(cfg, json_limit))
                 .configure(health::configure)
                 .configure(users::configure)
+                .configure(emojis::configure)
+                .configure(faces::configure)
+                .configure(storage::configure)
                 .configure(frontend::configure)
         })
         .workers(workers)
@@ -102,6 +168,9 @@ impl Application {
             port,
             admin_port,
             db,
+            faces: faces_state,
+            task_workers,
+            shutdown_timeout: settings.server.shutdown_timeout,
         })
     }
 
@@ -113,14 +182,17 @@ impl Application {
         self.admin_port
     }
 
-    /// Serves until SIGINT/SIGTERM: stops accepting, lets in-flight requests
-    /// finish (up to `server.shutdown_timeout`), then closes the pool.
+    /// Serves and runs the task workers until SIGINT/SIGTERM: stops
+    /// accepting, lets in-flight requests and tasks finish (up to
+    /// `server.shutdown_timeout`), then closes the pool.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let workers = TaskWorkers::start(self.faces, self.task_workers);
         let admin_handle = self.admin_server.handle();
         let admin = tokio::spawn(self.admin_server);
         let served = self.server.await;
         admin_handle.stop(true).await;
         let _ = admin.await;
+        workers.stop(self.shutdown_timeout).await;
         if let Err(error) = self.db.close().await {
             tracing::warn!(error = %error, "closing the database pool failed");
         }

@@ -5,6 +5,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261128_000001_create_users;
 mod m20261128_000002_create_throttle_events;
+mod m20261128_000003_create_emojis;
+mod m20261128_000004_create_face_tasks;
+mod m20261128_000005_create_emoji_uses;
 
 pub struct Migrator;
 
@@ -14,6 +17,9 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261128_000001_create_users::Migration),
             Box::new(m20261128_000002_create_throttle_events::Migration),
+            Box::new(m20261128_000003_create_emojis::Migration),
+            Box::new(m20261128_000004_create_face_tasks::Migration),
+            Box::new(m20261128_000005_create_emoji_uses::Migration),
         ]
     }
 }

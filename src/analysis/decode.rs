@@ -12,9 +12,48 @@ pub struct DecodedPhoto {
     pub has_alpha: bool,
 }
 
+/// What the header of an accepted photo says; nothing decoded yet.
+#[derive(Debug, Clone, Copy)]
+pub struct PhotoHeader {
+    pub format: ImageFormat,
+    /// As stored, before EXIF orientation.
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Checks a photo against the limits from its header alone: cheap enough to
+/// run on upload, before anything is queued.
+pub fn probe_photo(bytes: &[u8], limits: &AnalysisLimits) -> Result<PhotoHeader, AnalysisError> {
+    open_decoder(bytes, limits).map(|(_, header)| header)
+}
+
 /// Decodes JPEG, PNG, WebP or GIF (first frame). Sizes are checked from the
 /// header before any pixel is decoded, so decompression bombs cost nothing.
 pub fn decode_photo(bytes: &[u8], limits: &AnalysisLimits) -> Result<DecodedPhoto, AnalysisError> {
+    let (mut decoder, header) = open_decoder(bytes, limits)?;
+    // A broken EXIF block only loses the orientation, never the photo.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let has_alpha = decoder.color_type().has_alpha();
+    let mut image = DynamicImage::from_decoder(decoder).map_err(|error| match error {
+        image::ImageError::Limits(_) => AnalysisError::TooManyPixels {
+            width: header.width,
+            height: header.height,
+            limit: limits.max_pixels,
+        },
+        other => AnalysisError::Corrupt(other.to_string()),
+    })?;
+    image.apply_orientation(orientation);
+    Ok(DecodedPhoto {
+        image,
+        format: header.format,
+        has_alpha,
+    })
+}
+
+fn open_decoder<'a>(
+    bytes: &'a [u8],
+    limits: &AnalysisLimits,
+) -> Result<(impl ImageDecoder + 'a, PhotoHeader), AnalysisError> {
     if bytes.is_empty() {
         return Err(AnalysisError::Empty);
     }
@@ -31,13 +70,11 @@ pub fn decode_photo(bytes: &[u8], limits: &AnalysisLimits) -> Result<DecodedPhot
     ) {
         return Err(AnalysisError::UnsupportedFormat);
     }
-    let corrupt = |error: image::ImageError| AnalysisError::Corrupt(error.to_string());
-
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(decoder_limits(limits));
-    let mut decoder = reader.into_decoder().map_err(|error| match error {
+    let decoder = reader.into_decoder().map_err(|error| match error {
         image::ImageError::Limits(_) => too_many_pixels_unknown(limits),
-        other => corrupt(other),
+        other => AnalysisError::Corrupt(other.to_string()),
     })?;
     let (width, height) = decoder.dimensions();
     if width == 0 || height == 0 {
@@ -50,23 +87,14 @@ pub fn decode_photo(bytes: &[u8], limits: &AnalysisLimits) -> Result<DecodedPhot
             limit: limits.max_pixels,
         });
     }
-    // A broken EXIF block only loses the orientation, never the photo.
-    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
-    let has_alpha = decoder.color_type().has_alpha();
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|error| match error {
-        image::ImageError::Limits(_) => AnalysisError::TooManyPixels {
+    Ok((
+        decoder,
+        PhotoHeader {
+            format,
             width,
             height,
-            limit: limits.max_pixels,
         },
-        other => corrupt(other),
-    })?;
-    image.apply_orientation(orientation);
-    Ok(DecodedPhoto {
-        image,
-        format,
-        has_alpha,
-    })
+    ))
 }
 
 fn decoder_limits(limits: &AnalysisLimits) -> Limits {

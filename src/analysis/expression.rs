@@ -58,7 +58,7 @@ impl FromStr for Expression {
 }
 
 /// Probabilities of the seven expressions; they sum to 1.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ExpressionScores {
     pub angry: f32,
     pub disgust: f32,

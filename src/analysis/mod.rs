@@ -20,7 +20,7 @@ use image::RgbImage;
 use serde::Serialize;
 
 pub use annotate::annotate;
-pub use decode::{DecodedPhoto, decode_photo};
+pub use decode::{DecodedPhoto, PhotoHeader, decode_photo, probe_photo};
 pub use expression::{Expression, ExpressionScores};
 pub use pool::AnalysisPool;
 
@@ -104,7 +104,7 @@ pub struct Point {
     pub y: f32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
 pub struct BoundingBox {
     pub x: f32,
     pub y: f32,

@@ -75,6 +75,8 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub admin: AdminSettings,
     pub analysis: AnalysisSettings,
+    pub emojis: EmojiSettings,
+    pub tasks: TaskSettings,
     pub limits: LimitSettings,
     pub log: LogSettings,
 }
@@ -107,7 +109,61 @@ pub struct DatabaseSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StorageSettings {
+    /// `file://DIR` or `s3://BUCKET/PREFIX`.
     pub url: String,
+    /// When set, media URLs point here (a bucket website or CDN) instead of `/media/`.
+    pub public_base_url: Option<String>,
+    pub s3: S3Settings,
+}
+
+/// S3 connection details; unset ones fall back to the standard AWS_* variables.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct S3Settings {
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub access_key_id: Option<String>,
+    #[serde(default, skip_serializing)]
+    pub secret_access_key: Option<SecretString>,
+    /// Plain-HTTP endpoints (a local S3-compatible server).
+    pub allow_http: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmojiSettings {
+    /// Largest accepted template image, in bytes.
+    pub max_image_bytes: usize,
+    /// Largest accepted template image width or height, in pixels.
+    pub max_image_side: u32,
+    /// Template images are stored as PNG at most this wide and high.
+    pub stored_side: u32,
+    /// Folder with the built-in template art (SVG).
+    pub builtin_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskSettings {
+    /// Uploads get 503 while this many tasks wait in the queue.
+    pub max_queued: u64,
+    /// A claimed task returns to the queue when its worker is silent this long.
+    #[serde(with = "humantime_serde")]
+    pub lease: Duration,
+    /// How often idle workers look for tasks queued by other processes.
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
+    /// Attempts before a task that keeps failing is marked failed.
+    pub max_attempts: u32,
+    /// Uploaded originals are deleted this long after upload.
+    #[serde(with = "humantime_serde")]
+    pub original_retention: Duration,
+    #[serde(with = "humantime_serde")]
+    pub cleanup_interval: Duration,
+    /// Uploads allowed per anonymous client address within `anonymous_window`.
+    pub anonymous_uploads: u32,
+    #[serde(with = "humantime_serde")]
+    pub anonymous_window: Duration,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -213,6 +269,8 @@ impl Default for Settings {
             },
             storage: StorageSettings {
                 url: "file://data/media".into(),
+                public_base_url: None,
+                s3: S3Settings::default(),
             },
             auth: AuthSettings {
                 jwt_secret: None,
@@ -229,6 +287,22 @@ impl Default for Settings {
                 max_pixels: AnalysisLimits::default().max_pixels,
                 min_face_score: DetectionOptions::default().min_score,
                 tiles_per_side: DetectionOptions::default().tiles_per_side,
+            },
+            emojis: EmojiSettings {
+                max_image_bytes: 2 * 1024 * 1024,
+                max_image_side: 2048,
+                stored_side: 512,
+                builtin_dir: PathBuf::from("assets/emoji"),
+            },
+            tasks: TaskSettings {
+                max_queued: 64,
+                lease: Duration::from_secs(60),
+                poll_interval: Duration::from_secs(1),
+                max_attempts: 3,
+                original_retention: Duration::from_secs(24 * 60 * 60),
+                cleanup_interval: Duration::from_secs(10 * 60),
+                anonymous_uploads: 30,
+                anonymous_window: Duration::from_secs(60),
             },
             limits: LimitSettings {
                 json_body_bytes: 64 * 1024,
@@ -307,6 +381,25 @@ impl Settings {
         }
         if self.analysis.max_bytes == 0 || self.analysis.max_pixels == 0 {
             return invalid("analysis.max_bytes and analysis.max_pixels must be positive".into());
+        }
+        if !(16..=4096).contains(&self.emojis.stored_side)
+            || self.emojis.max_image_side == 0
+            || self.emojis.max_image_bytes == 0
+        {
+            return invalid(
+                "emojis.stored_side must be 16 to 4096 and the emojis limits positive".into(),
+            );
+        }
+        if self.tasks.max_queued == 0 || self.tasks.max_attempts == 0 {
+            return invalid("tasks.max_queued and tasks.max_attempts must be at least 1".into());
+        }
+        if self.tasks.lease < Duration::from_secs(1) || self.tasks.poll_interval.is_zero() {
+            return invalid(
+                "tasks.lease must be at least 1s and tasks.poll_interval positive".into(),
+            );
+        }
+        if self.tasks.anonymous_uploads == 0 {
+            return invalid("tasks.anonymous_uploads must be at least 1".into());
         }
         if let Err(error) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             return invalid(format!("log.level {:?}: {error}", self.log.level));

@@ -1,4 +1,4 @@
-use std::sync::OnceLock;
+use std::sync::Mutex;
 use std::time::Instant;
 
 use metrics::{Unit, describe_counter, describe_gauge, describe_histogram, gauge};
@@ -6,6 +6,13 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub const HTTP_REQUESTS_TOTAL: &str = "http_requests_total";
 pub const HTTP_REQUEST_DURATION_SECONDS: &str = "http_request_duration_seconds";
+pub const ANALYSIS_DURATION_SECONDS: &str = "analysis_duration_seconds";
+pub const ANALYSIS_QUEUE_DEPTH: &str = "analysis_queue_depth";
+pub const FACES_DETECTED_TOTAL: &str = "faces_detected_total";
+pub const FACES_PER_PHOTO: &str = "faces_per_photo";
+pub const EXPRESSIONS_TOTAL: &str = "expressions_total";
+pub const TASKS_TOTAL: &str = "tasks_total";
+pub const UPLOADS_REJECTED_TOTAL: &str = "uploads_rejected_total";
 const PROCESS_RESIDENT_MEMORY_BYTES: &str = "process_resident_memory_bytes";
 const PROCESS_OPEN_FDS: &str = "process_open_fds";
 const PROCESS_UPTIME_SECONDS: &str = "process_uptime_seconds";
@@ -13,6 +20,8 @@ const PROCESS_UPTIME_SECONDS: &str = "process_uptime_seconds";
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 ];
+
+const FACE_COUNT_BUCKETS: &[f64] = &[0.0, 1.0, 2.0, 3.0, 5.0, 10.0, 20.0, 50.0];
 
 /// Renders the process's metrics; cheap to clone.
 #[derive(Clone)]
@@ -32,19 +41,24 @@ impl MetricsHandle {
 /// The recorder is process-global, so it is installed once and every app
 /// started in this process (tests start many) shares it.
 pub fn install_metrics_recorder() -> anyhow::Result<MetricsHandle> {
-    static HANDLE: OnceLock<MetricsHandle> = OnceLock::new();
-    if let Some(handle) = HANDLE.get() {
+    static HANDLE: Mutex<Option<MetricsHandle>> = Mutex::new(None);
+    let mut installed = HANDLE
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(handle) = installed.as_ref() {
         return Ok(handle.clone());
     }
     let prometheus = PrometheusBuilder::new()
         .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), LATENCY_BUCKETS)?
+        .set_buckets_for_metric(Matcher::Full(FACES_PER_PHOTO.into()), FACE_COUNT_BUCKETS)?
         .install_recorder()?;
     describe_metrics();
     let handle = MetricsHandle {
         prometheus,
         started: Instant::now(),
     };
-    Ok(HANDLE.get_or_init(|| handle).clone())
+    *installed = Some(handle.clone());
+    Ok(handle)
 }
 
 fn describe_metrics() {
@@ -56,6 +70,29 @@ fn describe_metrics() {
         HTTP_REQUEST_DURATION_SECONDS,
         Unit::Seconds,
         "Time to answer an HTTP request, by route template."
+    );
+    describe_histogram!(
+        ANALYSIS_DURATION_SECONDS,
+        Unit::Seconds,
+        "Time spent per photo in each stage: decode, detect, classify, compose."
+    );
+    describe_gauge!(
+        ANALYSIS_QUEUE_DEPTH,
+        "Face tasks waiting to be analysed (all replicas), as last seen by this one."
+    );
+    describe_counter!(FACES_DETECTED_TOTAL, "Faces found in analysed photos.");
+    describe_histogram!(FACES_PER_PHOTO, "Faces found per analysed photo.");
+    describe_counter!(
+        EXPRESSIONS_TOTAL,
+        "Faces by dominant expression (angry, disgust, fear, happy, sad, surprise, neutral)."
+    );
+    describe_counter!(
+        TASKS_TOTAL,
+        "Face tasks by outcome: queued, done, failed, retried."
+    );
+    describe_counter!(
+        UPLOADS_REJECTED_TOTAL,
+        "Photo uploads refused before queueing, by reason."
     );
     describe_gauge!(
         PROCESS_RESIDENT_MEMORY_BYTES,

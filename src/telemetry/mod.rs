@@ -3,7 +3,10 @@
 mod metrics;
 mod request;
 
-pub use self::metrics::{MetricsHandle, install_metrics_recorder};
+pub use self::metrics::{
+    ANALYSIS_DURATION_SECONDS, ANALYSIS_QUEUE_DEPTH, EXPRESSIONS_TOTAL, FACES_DETECTED_TOTAL,
+    FACES_PER_PHOTO, MetricsHandle, TASKS_TOTAL, UPLOADS_REJECTED_TOTAL, install_metrics_recorder,
+};
 pub use request::record_request;
 
 use std::io::IsTerminal;

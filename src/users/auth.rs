@@ -154,6 +154,25 @@ impl FromRequest for CurrentUser {
     }
 }
 
+/// The logged-in user if the request carries a token, `None` if it carries
+/// none. A token that is present but invalid or expired is still a 401: a
+/// person whose session ran out should hear so, not silently act anonymously.
+#[derive(Debug, Clone)]
+pub struct OptionalUser(pub Option<CurrentUser>);
+
+impl FromRequest for OptionalUser {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if req.headers().get(header::AUTHORIZATION).is_none() {
+            return Box::pin(async { Ok(OptionalUser(None)) });
+        }
+        let user = CurrentUser::from_request(req, payload);
+        Box::pin(async move { Ok(OptionalUser(Some(user.await?))) })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,8 +7,9 @@ mod password;
 mod routes;
 mod service;
 
-pub use auth::{AuthError, CurrentUser, TokenKeys};
+pub use auth::{AuthError, CurrentUser, OptionalUser, TokenKeys};
 pub use domain::{Nickname, Password, Username};
+pub use entity::{Column as UserColumn, Entity as UserEntity, Model as UserModel};
 pub use password::PasswordHasher;
 pub use routes::configure;
 

@@ -6,8 +6,11 @@ use super::auth::CurrentUser;
 use super::domain::{Nickname, Password, Username};
 use super::service::{self, NewUser};
 use super::{UsersState, entity};
+use crate::emojis::EmojisState;
 use crate::error::{ApiError, FieldErrors, RequestError};
+use crate::faces::FacesState;
 use crate::http::ClientAddress;
+use crate::pagination::{Page, PageBody};
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -20,7 +23,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(who_am_i))
             .route(web::post().to(log_in)),
     )
-    .service(web::resource("/api/v1/users/me").route(web::delete().to(delete_me)));
+    .service(web::resource("/api/v1/users/me").route(web::delete().to(delete_me)))
+    .service(web::resource("/api/v1/users/mypage").route(web::get().to(my_page)));
 }
 
 #[derive(Deserialize)]
@@ -172,10 +176,59 @@ async fn who_am_i(user: CurrentUser) -> HttpResponse {
     })
 }
 
+/// Deletes the account with everything it made: templates, tasks, files.
 async fn delete_me(
     state: web::Data<UsersState>,
+    emojis: web::Data<EmojisState>,
+    faces: web::Data<FacesState>,
     user: CurrentUser,
 ) -> Result<HttpResponse, ApiError> {
+    crate::faces::delete_all_of_user(&faces, user.id).await?;
+    crate::emojis::delete_all_of_owner(&emojis, user.id).await?;
     service::delete_account(&state, user.id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize)]
+struct MyPageQuery {
+    /// `used` or `created`; the original design's `1` and `2` too.
+    case: Option<String>,
+    page: Option<i64>,
+    size: Option<i64>,
+}
+
+const MY_PAGE_SIZE: u64 = 20;
+
+async fn my_page(
+    emojis: web::Data<EmojisState>,
+    faces: web::Data<FacesState>,
+    user: CurrentUser,
+    query: web::Query<MyPageQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let MyPageQuery { case, page, size } = query.into_inner();
+    let page = Page::parse(page, size, MY_PAGE_SIZE)?;
+    match case.as_deref().map(str::trim) {
+        Some("used" | "1") => {
+            let (items, total) =
+                crate::faces::used_by(&faces.db, &faces.store, user.id, &page).await?;
+            Ok(HttpResponse::Ok().json(PageBody {
+                items,
+                page: page.number,
+                size: page.size,
+                total,
+            }))
+        }
+        Some("created" | "2") => {
+            let (owned, total) = crate::emojis::owned_by(&emojis.db, user.id, &page).await?;
+            let items =
+                crate::emojis::views(&emojis.db, &emojis.store, owned, Some(user.id)).await?;
+            Ok(HttpResponse::Ok().json(PageBody {
+                items,
+                page: page.number,
+                size: page.size,
+                total,
+            }))
+        }
+        _ => Err(FieldErrors::one("case", "must be `used` or `created`").into()),
+    }
 }

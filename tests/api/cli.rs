@@ -136,12 +136,16 @@ fn sigterm_stops_the_server_gracefully() {
     use std::time::{Duration, Instant};
 
     let dir = tempfile::tempdir().unwrap();
+    let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut child = igemoji()
         .current_dir(dir.path())
         .env("IGEMOJI__SERVER__BIND", "127.0.0.1:0")
         .env("IGEMOJI__ADMIN__BIND", "127.0.0.1:0")
         .env("IGEMOJI__LOG__FORMAT", "json")
         .env("IGEMOJI__LOG__LEVEL", "info")
+        .env("IGEMOJI__SERVER__STATIC_DIR", repo.join("static"))
+        .env("IGEMOJI__ANALYSIS__MODELS_DIR", repo.join("models"))
+        .env("IGEMOJI__EMOJIS__BUILTIN_DIR", repo.join("assets/emoji"))
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();

@@ -3,6 +3,7 @@ use std::time::Duration;
 
 use igemoji::config::Settings;
 use igemoji::startup::Application;
+use reqwest::multipart::{Form, Part};
 use reqwest::{Client, RequestBuilder, Response};
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
 use serde_json::{Value, json};
@@ -17,6 +18,8 @@ pub struct TestApp {
     pub admin_address: String,
     pub client: Client,
     pub database_url: String,
+    /// Where the app keeps its media (local storage).
+    pub media_dir: PathBuf,
     /// Held so the temporary data and database live as long as the test.
     _data_dir: TempDir,
     _database: Option<ServerDatabase>,
@@ -53,6 +56,8 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     settings.database.url = database_url.clone();
     settings.database.acquire_timeout = Duration::from_secs(30);
     settings.storage.url = format!("file://{}/media", data_dir.path().display());
+    settings.tasks.poll_interval = Duration::from_millis(200);
+    settings.analysis.workers = 2;
     settings.auth.jwt_secret = Some(TEST_JWT_SECRET.to_owned().into());
     settings.auth.dev_secret_file = data_dir.path().join("jwt-secret");
     settings.log.level = "warn".into();
@@ -74,6 +79,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
             .build()
             .expect("http client"),
         database_url,
+        media_dir: data_dir.path().join("media"),
         _data_dir: data_dir,
         _database: database,
     }
@@ -107,6 +113,7 @@ impl ServerDatabase {
 impl Drop for ServerDatabase {
     fn drop(&mut self) {
         let server_url = self.server_url.clone();
+        let name = self.name.clone();
         let drop_sql = if server_url.starts_with("postgres") {
             format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name)
         } else {
@@ -120,6 +127,25 @@ impl Drop for ServerDatabase {
                 .expect("runtime");
             runtime.block_on(async {
                 if let Ok(admin) = Database::connect(&server_url).await {
+                    // The app still runs on the (now blocked) test runtime; its
+                    // task worker may sit in an open transaction that would make
+                    // MariaDB's DROP wait forever. PostgreSQL's FORCE does this.
+                    if admin.get_database_backend() == DbBackend::MySql {
+                        let sessions = admin
+                            .query_all_raw(Statement::from_string(
+                                DbBackend::MySql,
+                                format!(
+                                    "SELECT CAST(id AS SIGNED) FROM information_schema.processlist WHERE db = '{name}'"
+                                ),
+                            ))
+                            .await
+                            .unwrap_or_default();
+                        for session in sessions {
+                            if let Ok(id) = session.try_get_by_index::<i64>(0) {
+                                let _ = admin.execute_unprepared(&format!("KILL {id}")).await;
+                            }
+                        }
+                    }
                     let _ = admin.execute_unprepared(&drop_sql).await;
                 }
             });
@@ -213,6 +239,106 @@ impl TestApp {
             .expect("text")
     }
 
+    pub async fn create_emoji(&self, token: Option<&str>, form: Form) -> Response {
+        let mut request = self.post("/api/v1/emojis/").multipart(form);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Creates a solid-colour template and returns its JSON.
+    pub async fn create_test_emoji(&self, token: &str, name: &str, visibility: &str) -> Value {
+        let response = self
+            .create_emoji(Some(token), template_form(name, visibility))
+            .await;
+        assert_eq!(response.status(), 201, "template {name} is created");
+        response.json().await.expect("json")
+    }
+
+    pub async fn get_json(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut request = self.get(path);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// The id of the built-in template named `name`.
+    pub async fn builtin_emoji_id(&self, name: &str) -> i64 {
+        let (_, gallery) = self.get_json("/api/v1/emojis/?size=100", None).await;
+        gallery["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .find(|item| item["builtin"] == true && item["name"] == name)
+            .and_then(|item| item["id"].as_i64())
+            .unwrap_or_else(|| panic!("built-in template {name}: {gallery}"))
+    }
+
+    pub async fn upload_photo(
+        &self,
+        token: Option<&str>,
+        emoji_id: i64,
+        photo: Vec<u8>,
+        file_name: &str,
+    ) -> Response {
+        let form = Form::new()
+            .text("emoji_id", emoji_id.to_string())
+            .part("image", image_part(photo, file_name));
+        self.upload_form(token, form).await
+    }
+
+    pub async fn upload_form(&self, token: Option<&str>, form: Form) -> Response {
+        let mut request = self.post("/api/v1/faces/").multipart(form);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.expect("request")
+    }
+
+    /// Polls a task until it is done or failed.
+    pub async fn wait_for_task(&self, task_id: &str, token: Option<&str>) -> Value {
+        let path = format!("/api/v1/faces/tasks/{task_id}");
+        for _ in 0..600 {
+            let (status, task) = self.get_json(&path, token).await;
+            assert_eq!(status, 200, "task {task_id} is readable: {task}");
+            if task["status"] == "done" || task["status"] == "failed" {
+                return task;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("task {task_id} did not finish within a minute");
+    }
+
+    /// Fetches a media URL given by the API.
+    pub async fn fetch_media(&self, url: &str) -> Response {
+        self.get(url).send().await.expect("request")
+    }
+
+    /// Every stored object under `folder` of the media root, as keys.
+    pub fn stored_keys(&self, folder: &str) -> Vec<String> {
+        fn walk(dir: &std::path::Path, root: &std::path::Path, keys: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    walk(&path, root, keys);
+                } else if let Ok(relative) = path.strip_prefix(root) {
+                    keys.push(relative.to_string_lossy().into_owned());
+                }
+            }
+        }
+        let mut keys = Vec::new();
+        walk(&self.media_dir.join(folder), &self.media_dir, &mut keys);
+        keys.sort();
+        keys
+    }
+
     /// One column of one row, read straight from the database.
     pub async fn query_string(&self, sql: &str) -> Option<String> {
         let db = Database::connect(&self.database_url)
@@ -225,6 +351,64 @@ impl TestApp {
             .expect("query")?;
         row.try_get_by_index::<String>(0).ok()
     }
+}
+
+/// The seven expressions, in the API's order.
+pub const EXPRESSIONS: [&str; 7] = [
+    "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral",
+];
+
+/// A distinct opaque colour per expression, so a result image shows which
+/// expression's emoji was pasted where.
+pub fn expression_colour(expression: &str) -> [u8; 3] {
+    match expression {
+        "angry" => [220, 20, 20],
+        "disgust" => [20, 160, 20],
+        "fear" => [120, 20, 200],
+        "happy" => [250, 200, 0],
+        "sad" => [20, 60, 220],
+        "surprise" => [250, 120, 200],
+        _ => [0, 200, 200],
+    }
+}
+
+pub fn solid_png(width: u32, height: u32, colour: [u8; 3]) -> Vec<u8> {
+    let image = image::RgbaImage::from_pixel(
+        width,
+        height,
+        image::Rgba([colour[0], colour[1], colour[2], 255]),
+    );
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("png");
+    png
+}
+
+pub fn image_part(bytes: Vec<u8>, file_name: &str) -> Part {
+    Part::bytes(bytes).file_name(file_name.to_owned())
+}
+
+/// A template form with one solid-colour PNG per expression.
+pub fn template_form(name: &str, visibility: &str) -> Form {
+    let mut form = Form::new()
+        .text("name", name.to_owned())
+        .text("description", format!("{name} for tests"))
+        .text("visibility", visibility.to_owned());
+    for expression in EXPRESSIONS {
+        form = form.part(
+            expression,
+            image_part(solid_png(64, 64, expression_colour(expression)), "face.png"),
+        );
+    }
+    form
+}
+
+pub fn fixture(name: &str) -> Vec<u8> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/photos")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|_| panic!("fixture {}", path.display()))
 }
 
 /// The error object of an API error response, checking its shape.

@@ -4,8 +4,11 @@
 //! per test); otherwise each test gets a temporary SQLite file.
 
 mod cli;
+mod emojis;
+mod faces;
 mod frontend;
 mod health;
 mod helpers;
+mod recovery;
 mod requests;
 mod users;

@@ -1,0 +1,276 @@
+use std::time::Duration;
+
+use actix_multipart::Multipart;
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, web};
+use bytes::Bytes;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use super::domain::{Description, EmojiName, Visibility};
+use super::images::normalise_template_image;
+use super::service::{self, EmojiView, NewEmoji};
+use super::{EmojiError, EmojisState};
+use crate::analysis::Expression;
+use crate::error::{ApiError, FieldErrors};
+use crate::multipart::{FormLimits, read_form};
+use crate::pagination::{Page, PageBody};
+use crate::users::{CurrentUser, OptionalUser};
+
+const GALLERY_PAGE_SIZE: u64 = 20;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/api/v1/emojis/")
+            .route(web::get().to(gallery))
+            .route(web::post().to(create)),
+    )
+    .service(web::resource("/api/v1/emojis/top3").route(web::get().to(top3)))
+    .service(web::resource("/api/v1/emojis/pages/{page}").route(web::get().to(gallery_page)))
+    .service(
+        web::resource("/api/v1/emojis/{id}")
+            .route(web::get().to(get_one))
+            .route(web::delete().to(delete)),
+    );
+}
+
+#[derive(Deserialize)]
+struct GalleryQuery {
+    page: Option<i64>,
+    size: Option<i64>,
+    /// Only templates whose name contains this (any case).
+    q: Option<String>,
+}
+
+async fn gallery(
+    state: web::Data<EmojisState>,
+    query: web::Query<GalleryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let GalleryQuery { page, size, q } = query.into_inner();
+    list_gallery(&state, Page::parse(page, size, GALLERY_PAGE_SIZE)?, q).await
+}
+
+#[derive(Deserialize)]
+struct SizeQuery {
+    size: Option<i64>,
+}
+
+/// The original design's `GET /api/v1/emojis/pages/{N}`.
+async fn gallery_page(
+    state: web::Data<EmojisState>,
+    path: web::Path<String>,
+    query: web::Query<SizeQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = path.into_inner().parse::<i64>().ok();
+    let mut errors = FieldErrors::default();
+    if page.is_none() {
+        errors.add("page", "must be a whole number");
+    }
+    errors.into_result()?;
+    list_gallery(
+        &state,
+        Page::parse(page, query.size, GALLERY_PAGE_SIZE)?,
+        None,
+    )
+    .await
+}
+
+async fn list_gallery(
+    state: &EmojisState,
+    page: Page,
+    q: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q
+        .map(|text| text.trim().to_owned())
+        .filter(|text| !text.is_empty());
+    if q.as_ref().is_some_and(|text| text.chars().count() > 60) {
+        let mut errors = FieldErrors::default();
+        errors.add("q", "must be at most 60 characters");
+        return Err(errors.into());
+    }
+    let cache_key = format!(
+        "gallery:{}:{}:{}",
+        page.number,
+        page.size,
+        q.as_deref().unwrap_or("")
+    );
+    cached_json(state, cache_key, || async {
+        let (emojis, total) = service::gallery(&state.db, &page, q.as_deref()).await?;
+        Ok(PageBody {
+            items: service::views(&state.db, &state.store, emojis, None).await?,
+            page: page.number,
+            size: page.size,
+            total,
+        })
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct Top3Query {
+    days: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct Top3Body {
+    items: Vec<EmojiView>,
+    days: Option<i64>,
+}
+
+async fn top3(
+    state: web::Data<EmojisState>,
+    query: web::Query<Top3Query>,
+) -> Result<HttpResponse, ApiError> {
+    let days = query.days;
+    if days.is_some_and(|days| !(1..=3650).contains(&days)) {
+        let mut errors = FieldErrors::default();
+        errors.add("days", "must be between 1 and 3650");
+        return Err(errors.into());
+    }
+    let cache_key = format!("top3:{days:?}");
+    cached_json(&state, cache_key, || async {
+        let since = days.map(|days| Utc::now() - Duration::from_secs(days as u64 * 86_400));
+        let emojis = service::top3(&state.db, since).await?;
+        Ok(Top3Body {
+            items: service::views(&state.db, &state.store, emojis, None).await?,
+            days,
+        })
+    })
+    .await
+}
+
+/// Serves a listing from the cache, or builds, caches and serves it.
+async fn cached_json<T, F, Fut>(
+    state: &EmojisState,
+    key: String,
+    build: F,
+) -> Result<HttpResponse, ApiError>
+where
+    T: Serialize,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let body = match state.listings.get(&key) {
+        Some(body) => body,
+        None => {
+            let generation = state.listings.generation();
+            let body =
+                Bytes::from(serde_json::to_vec(&build().await?).map_err(anyhow::Error::from)?);
+            state.listings.put(key, generation, body.clone());
+            body
+        }
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(body))
+}
+
+#[derive(Deserialize)]
+struct ShareQuery {
+    share: Option<String>,
+}
+
+fn parse_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .ok_or_else(|| EmojiError::NotFound.into())
+}
+
+async fn get_one(
+    state: web::Data<EmojisState>,
+    user: OptionalUser,
+    path: web::Path<String>,
+    query: web::Query<ShareQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path.into_inner())?;
+    let viewer = user.0.map(|user| user.id);
+    let emoji = service::find_visible(&state.db, id, viewer, query.share.as_deref()).await?;
+    let mut views = service::views(&state.db, &state.store, vec![emoji], viewer).await?;
+    Ok(HttpResponse::Ok().json(views.remove(0)))
+}
+
+async fn delete(
+    state: web::Data<EmojisState>,
+    user: CurrentUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = parse_id(&path.into_inner())?;
+    service::delete(&state, id, user.id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+const EXPRESSION_FIELDS: [&str; 7] = [
+    "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral",
+];
+
+async fn create(
+    state: web::Data<EmojisState>,
+    user: CurrentUser,
+    multipart: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let limits = FormLimits {
+        max_file_bytes: state.image_limits.max_bytes,
+        max_text_bytes: 4096,
+        max_parts: 16,
+    };
+    let mut form = read_form(multipart, &EXPRESSION_FIELDS, limits).await?;
+
+    let mut errors = FieldErrors::default();
+    let name = match form.text("name") {
+        None => {
+            errors.add("name", "is required");
+            None
+        }
+        Some(raw) => EmojiName::parse(raw)
+            .map_err(|e| errors.add("name", e))
+            .ok(),
+    };
+    let description = Description::parse(form.text("description").unwrap_or_default())
+        .map_err(|e| errors.add("description", e))
+        .ok();
+    let visibility = Visibility::parse(form.text("visibility").unwrap_or("public"))
+        .map_err(|e| errors.add("visibility", e))
+        .ok();
+    let mut files = Vec::with_capacity(Expression::ALL.len());
+    for (expression, field) in Expression::ALL.into_iter().zip(EXPRESSION_FIELDS) {
+        match form.take_file(field) {
+            Some(bytes) => files.push((expression, field, bytes)),
+            None => errors.add(field, "an image for this expression is required"),
+        }
+    }
+    errors.into_result()?;
+    let (Some(name), Some(description), Some(visibility)) = (name, description, visibility) else {
+        return Err(anyhow::anyhow!("validated fields went missing").into());
+    };
+
+    let image_limits = state.image_limits;
+    let images = state
+        .pool
+        .run(move |_| {
+            Ok(files
+                .into_iter()
+                .map(|(expression, field, bytes)| {
+                    normalise_template_image(&bytes, image_limits)
+                        .map(|png| (expression, png))
+                        .map_err(|source| EmojiError::BadImage { field, source })
+                })
+                .collect::<Result<Vec<_>, EmojiError>>())
+        })
+        .await
+        .map_err(|error| anyhow::anyhow!("template images could not be processed: {error}"))??;
+
+    let emoji = service::create(
+        &state,
+        user.id,
+        NewEmoji {
+            name,
+            description,
+            visibility,
+            images,
+        },
+    )
+    .await?;
+    let mut views = service::views(&state.db, &state.store, vec![emoji], Some(user.id)).await?;
+    Ok(HttpResponse::Created().json(views.remove(0)))
+}

@@ -1,0 +1,48 @@
+//! Face tasks: a photo is uploaded with a template, queued in the database,
+//! analysed by a worker on the analysis pool, and the result (the photo with
+//! each face covered by its emoji) is stored for the client to fetch.
+
+mod compose;
+mod entity;
+mod queue;
+mod render;
+mod routes;
+mod service;
+mod worker;
+
+pub use compose::{COVER_SCALE, paste_emoji};
+pub use routes::configure;
+pub use service::{TaskFace, delete_all_of_user, used_by};
+pub use worker::{TaskWorkers, remove_expired_originals};
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+use tokio::sync::Notify;
+
+use crate::analysis::AnalysisPool;
+use crate::config::TaskSettings;
+use crate::storage::MediaStore;
+use crate::throttle::Throttle;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FaceError {
+    #[error("no such task")]
+    TaskNotFound,
+    #[error("too many photos are waiting; try again in a few seconds")]
+    QueueFull,
+}
+
+/// What the faces module needs at request time and in its workers.
+pub struct FacesState {
+    pub db: DatabaseConnection,
+    pub store: MediaStore,
+    pub pool: AnalysisPool,
+    pub settings: TaskSettings,
+    pub anonymous_throttle: Throttle,
+    /// Wakes an idle worker when this process queues a task.
+    pub wakeup: Arc<Notify>,
+    /// Uploads of this process between the queue-size check and the insert,
+    /// counted so that concurrent uploads cannot all slip past a full queue.
+    pub uploads_in_flight: std::sync::atomic::AtomicU64,
+}

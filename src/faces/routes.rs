@@ -1,0 +1,136 @@
+use actix_multipart::Multipart;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+
+use super::service::{self, find_readable};
+use super::{FaceError, FacesState};
+use crate::analysis::{AnalysisError, probe_photo};
+use crate::error::{ApiError, FieldErrors};
+use crate::http::ClientAddress;
+use crate::multipart::{FormError, FormLimits, read_form};
+use crate::telemetry::UPLOADS_REJECTED_TOTAL;
+use crate::users::OptionalUser;
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/api/v1/faces/").route(web::post().to(upload)))
+        .service(web::resource("/api/v1/faces/tasks/").route(web::post().to(upload)))
+        .service(web::resource("/api/v1/faces/tasks/{task_id}").route(web::get().to(get_task)));
+}
+
+#[derive(Serialize)]
+struct TaskCreated {
+    task_id: String,
+    status: &'static str,
+    status_url: String,
+}
+
+fn rejected(reason: &'static str) {
+    metrics::counter!(UPLOADS_REJECTED_TOTAL, "reason" => reason).increment(1);
+}
+
+/// Takes a photo and a template, checks both, and queues the work: 202 at
+/// once, the result comes from polling `status_url`.
+async fn upload(
+    state: web::Data<FacesState>,
+    emojis: web::Data<crate::emojis::EmojisState>,
+    user: OptionalUser,
+    client: ClientAddress,
+    multipart: Multipart,
+) -> Result<HttpResponse, ApiError> {
+    let user_id = user.0.map(|user| user.id);
+    if user_id.is_none() {
+        let bucket = [format!("upload:{}", client.as_str())];
+        if let Err(throttled) = state.anonymous_throttle.check(&bucket).await? {
+            rejected("rate_limited");
+            return Err(throttled.into());
+        }
+        state.anonymous_throttle.record(&bucket).await?;
+    }
+
+    let limits = state.pool.analyzer().limits();
+    let form_limits = FormLimits {
+        max_file_bytes: limits.max_bytes,
+        max_text_bytes: 1024,
+        max_parts: 8,
+    };
+    let mut form = read_form(multipart, &["image"], form_limits)
+        .await
+        .inspect_err(|error| {
+            rejected(match error {
+                FormError::FileTooLarge { .. } => "too_large",
+                _ => "bad_form",
+            })
+        })?;
+
+    let mut errors = FieldErrors::default();
+    let emoji_id = match form.text("emoji_id").map(str::trim) {
+        None | Some("") => {
+            errors.add("emoji_id", "is required");
+            None
+        }
+        Some(raw) => raw
+            .parse::<i64>()
+            .map_err(|_| errors.add("emoji_id", "must be a template id"))
+            .ok(),
+    };
+    let image = form.take_file("image");
+    if image.is_none() {
+        errors.add("image", "a photo is required");
+    }
+    if !errors.is_empty() {
+        rejected("bad_form");
+    }
+    errors.into_result()?;
+    let (Some(emoji_id), Some(image)) = (emoji_id, image) else {
+        return Err(anyhow::anyhow!("validated fields went missing").into());
+    };
+
+    let header = probe_photo(&image, &limits).map_err(|error| {
+        rejected(match error {
+            AnalysisError::TooLarge { .. } | AnalysisError::TooManyPixels { .. } => "too_large",
+            AnalysisError::UnsupportedFormat => "unsupported_format",
+            _ => "corrupt_image",
+        });
+        ApiError::Photo(error)
+    })?;
+    let emoji = crate::emojis::find_visible(&emojis.db, emoji_id, user_id, form.text("share"))
+        .await
+        .map_err(|error| match error {
+            ApiError::Emojis(crate::emojis::EmojiError::NotFound) => {
+                rejected("unknown_template");
+                let mut fields = FieldErrors::default();
+                fields.add("emoji_id", "no such template");
+                fields.into()
+            }
+            other => other,
+        })?;
+
+    let task = service::enqueue(&state, user_id, &emoji, image, header).await?;
+    let status_url = format!("/api/v1/faces/tasks/{}", task.id);
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, status_url.clone()))
+        .json(TaskCreated {
+            task_id: task.id,
+            status: "queued",
+            status_url,
+        }))
+}
+
+async fn get_task(
+    state: web::Data<FacesState>,
+    user: OptionalUser,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let task_id = path.into_inner();
+    if uuid::Uuid::parse_str(&task_id).is_err() {
+        return Err(FaceError::TaskNotFound.into());
+    }
+    let task = find_readable(&state.db, &task_id, user.0.map(|user| user.id)).await?;
+    let view = service::view(&state.store, task);
+    let mut response = HttpResponse::Ok();
+    if matches!(view.status.as_str(), "queued" | "running") {
+        response.insert_header((header::CACHE_CONTROL, "no-store"));
+    }
+    Ok(response.json(view))
+}

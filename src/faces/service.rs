@@ -1,0 +1,270 @@
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use image::ImageFormat;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use super::entity::{self, Column, Entity as FaceTask};
+use super::queue::{self, QUEUED};
+use super::{FaceError, FacesState};
+use crate::analysis::{BoundingBox, Expression, ExpressionScores, PhotoHeader};
+use crate::emojis::EmojiModel;
+use crate::error::ApiError;
+use crate::pagination::Page;
+use crate::storage::{MediaKey, MediaStore};
+use crate::telemetry::{ANALYSIS_QUEUE_DEPTH, TASKS_TOTAL, UPLOADS_REJECTED_TOTAL};
+
+/// A face of a finished task, as stored and as the API shows it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TaskFace {
+    #[serde(rename = "box")]
+    pub bounding_box: BoundingBox,
+    pub score: f32,
+    pub expression: Expression,
+    pub scores: ExpressionScores,
+    pub roll_degrees: f32,
+    pub emoji_url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskError {
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct TaskView {
+    pub task_id: String,
+    pub status: String,
+    pub emoji_id: Option<i64>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub image_width: Option<i32>,
+    pub image_height: Option<i32>,
+    pub faces: Vec<TaskFace>,
+    pub result_url: Option<String>,
+    pub thumbnail_url: Option<String>,
+    pub error: Option<TaskError>,
+}
+
+pub fn media_url(store: &MediaStore, key: Option<&str>) -> Option<String> {
+    key.and_then(|key| MediaKey::parse(key).ok())
+        .map(|key| store.url(&key))
+}
+
+pub fn view(store: &MediaStore, task: entity::Model) -> TaskView {
+    let faces = task
+        .faces
+        .as_deref()
+        .and_then(|json| serde_json::from_str(json).ok())
+        .unwrap_or_default();
+    let error = match (task.error_code, task.error_message) {
+        (Some(code), Some(message)) => Some(TaskError { code, message }),
+        _ => None,
+    };
+    TaskView {
+        result_url: media_url(store, task.result_key.as_deref()),
+        thumbnail_url: media_url(store, task.thumbnail_key.as_deref()),
+        task_id: task.id,
+        status: task.status,
+        emoji_id: task.emoji_id,
+        created_at: task.created_at,
+        finished_at: task.finished_at,
+        image_width: task.image_width,
+        image_height: task.image_height,
+        faces,
+        error,
+    }
+}
+
+/// Stores the upload and queues its task; refuses with 503 while the queue
+/// is full, before storing anything.
+#[tracing::instrument(skip(state, upload, header, emoji))]
+pub async fn enqueue(
+    state: &FacesState,
+    user_id: Option<i64>,
+    emoji: &EmojiModel,
+    upload: Bytes,
+    header: PhotoHeader,
+) -> Result<entity::Model, ApiError> {
+    let slot = InFlightUpload::reserve(&state.uploads_in_flight);
+    let waiting = queue::queued_count(&state.db).await?;
+    metrics::gauge!(ANALYSIS_QUEUE_DEPTH).set(waiting as f64);
+    if waiting + slot.others_in_flight >= state.settings.max_queued {
+        metrics::counter!(UPLOADS_REJECTED_TOTAL, "reason" => "queue_full").increment(1);
+        return Err(FaceError::QueueFull.into());
+    }
+    let task_id = uuid::Uuid::new_v4().to_string();
+    let extension = match header.format {
+        ImageFormat::Png => "png",
+        ImageFormat::WebP => "webp",
+        ImageFormat::Gif => "gif",
+        _ => "jpg",
+    };
+    let original_key = MediaKey::parse(&format!("uploads/{task_id}.{extension}"))
+        .map_err(|message| anyhow::anyhow!("generated key is invalid: {message}"))?;
+    state.store.put(&original_key, upload).await?;
+    let inserted = entity::ActiveModel {
+        id: Set(task_id),
+        user_id: Set(user_id),
+        emoji_id: Set(Some(emoji.id)),
+        status: Set(QUEUED.into()),
+        original_key: Set(Some(original_key.to_string())),
+        result_key: Set(None),
+        thumbnail_key: Set(None),
+        image_width: Set(None),
+        image_height: Set(None),
+        faces: Set(None),
+        error_code: Set(None),
+        error_message: Set(None),
+        attempts: Set(0),
+        claimed_by: Set(None),
+        lease_until: Set(None),
+        created_at: Set(Utc::now()),
+        started_at: Set(None),
+        finished_at: Set(None),
+    }
+    .insert(&state.db)
+    .await;
+    match inserted {
+        Ok(task) => {
+            metrics::counter!(TASKS_TOTAL, "status" => QUEUED).increment(1);
+            metrics::gauge!(ANALYSIS_QUEUE_DEPTH).increment(1.0);
+            state.wakeup.notify_one();
+            Ok(task)
+        }
+        Err(error) => {
+            let _ = state.store.delete(&original_key).await;
+            Err(error.into())
+        }
+    }
+}
+
+/// Counts an upload as on its way into the queue until dropped.
+struct InFlightUpload<'a> {
+    counter: &'a AtomicU64,
+    others_in_flight: u64,
+}
+
+impl<'a> InFlightUpload<'a> {
+    fn reserve(counter: &'a AtomicU64) -> InFlightUpload<'a> {
+        let others_in_flight = counter.fetch_add(1, Ordering::AcqRel);
+        InFlightUpload {
+            counter,
+            others_in_flight,
+        }
+    }
+}
+
+impl Drop for InFlightUpload<'_> {
+    fn drop(&mut self) {
+        self.counter.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// A task, if `viewer` may read it: anonymous tasks by anyone holding the
+/// id, a user's tasks by that user only.
+pub async fn find_readable(
+    db: &impl ConnectionTrait,
+    task_id: &str,
+    viewer: Option<i64>,
+) -> Result<entity::Model, ApiError> {
+    let task = FaceTask::find_by_id(task_id.to_owned())
+        .one(db)
+        .await?
+        .ok_or(FaceError::TaskNotFound)?;
+    match task.user_id {
+        Some(owner) if viewer != Some(owner) => Err(FaceError::TaskNotFound.into()),
+        _ => Ok(task),
+    }
+}
+
+/// What "my page" lists under "emojis I used".
+#[derive(Debug, Serialize)]
+pub struct UsedItem {
+    pub task_id: String,
+    pub status: String,
+    pub emoji: Option<UsedEmoji>,
+    pub created_at: DateTime<Utc>,
+    pub thumbnail_url: Option<String>,
+    pub result_url: Option<String>,
+    pub faces: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct UsedEmoji {
+    pub id: i64,
+    pub name: String,
+    pub preview_url: String,
+}
+
+/// A user's tasks, newest first, with the template each used.
+pub async fn used_by(
+    db: &impl ConnectionTrait,
+    store: &MediaStore,
+    user_id: i64,
+    page: &Page,
+) -> Result<(Vec<UsedItem>, u64), ApiError> {
+    let query = FaceTask::find().filter(Column::UserId.eq(user_id));
+    let total = query.clone().count(db).await?;
+    let tasks = query
+        .order_by_desc(Column::CreatedAt)
+        .order_by_desc(Column::Id)
+        .offset(page.offset())
+        .limit(page.size)
+        .all(db)
+        .await?;
+    let emoji_ids: Vec<i64> = tasks.iter().filter_map(|task| task.emoji_id).collect();
+    let emojis: std::collections::HashMap<i64, EmojiModel> =
+        crate::emojis::find_many(db, emoji_ids).await?;
+    let mut items = Vec::with_capacity(tasks.len());
+    for task in tasks {
+        let emoji = match task.emoji_id.and_then(|id| emojis.get(&id)) {
+            Some(emoji) => Some(UsedEmoji {
+                id: emoji.id,
+                name: emoji.name.clone(),
+                preview_url: store.url(&crate::emojis::image_key(emoji, Expression::Happy)?),
+            }),
+            None => None,
+        };
+        let faces = task
+            .faces
+            .as_deref()
+            .and_then(|json| serde_json::from_str::<Vec<TaskFace>>(json).ok())
+            .map_or(0, |faces| faces.len());
+        items.push(UsedItem {
+            thumbnail_url: media_url(store, task.thumbnail_key.as_deref()),
+            result_url: media_url(store, task.result_key.as_deref()),
+            task_id: task.id,
+            status: task.status,
+            emoji,
+            created_at: task.created_at,
+            faces,
+        });
+    }
+    Ok((items, total))
+}
+
+/// Deletes a user's tasks and every file they made (account deletion).
+pub async fn delete_all_of_user(state: &FacesState, user_id: i64) -> Result<(), ApiError> {
+    let tasks = FaceTask::find()
+        .filter(Column::UserId.eq(user_id))
+        .all(&state.db)
+        .await?;
+    let keys: Vec<MediaKey> = tasks
+        .iter()
+        .flat_map(|task| [&task.original_key, &task.result_key, &task.thumbnail_key])
+        .filter_map(|key| key.as_deref().and_then(|key| MediaKey::parse(key).ok()))
+        .collect();
+    FaceTask::delete_many()
+        .filter(Column::UserId.eq(user_id))
+        .exec(&state.db)
+        .await?;
+    state.store.delete_all(&keys).await?;
+    Ok(())
+}

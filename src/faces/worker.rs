@@ -1,0 +1,384 @@
+//! The workers that take tasks from the database queue and run them on the
+//! analysis pool. One loop per analysis thread; each loop claims a task only
+//! when it can start it at once, so a claimed task never waits.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::Utc;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::FacesState;
+use super::entity::{self, Column, Entity as FaceTask};
+use super::queue::{self, DONE, FAILED, Finished};
+use super::render::{RenderError, Rendered, render};
+use super::service::TaskFace;
+use crate::analysis::{AnalysisError, Expression};
+use crate::error::error_chain;
+use crate::storage::{MediaKey, StorageError};
+use crate::telemetry::{
+    ANALYSIS_DURATION_SECONDS, ANALYSIS_QUEUE_DEPTH, EXPRESSIONS_TOTAL, FACES_DETECTED_TOTAL,
+    FACES_PER_PHOTO, TASKS_TOTAL,
+};
+
+/// How a task attempt ended when it did not succeed.
+enum Failure {
+    /// The input can never work (corrupt photo, template gone): fail now.
+    Permanent { code: &'static str, message: String },
+    /// It may work later (store or database down): retry after a pause.
+    Transient(String),
+}
+
+/// The running worker loops; [`TaskWorkers::stop`] ends them after their
+/// current task.
+pub struct TaskWorkers {
+    stop: watch::Sender<bool>,
+    loops: JoinSet<()>,
+}
+
+impl TaskWorkers {
+    pub fn start(state: Arc<FacesState>, count: usize) -> TaskWorkers {
+        let (stop, stopped) = watch::channel(false);
+        let mut loops = JoinSet::new();
+        for _ in 0..count.max(1) {
+            loops.spawn(run_worker(Arc::clone(&state), stopped.clone()));
+        }
+        loops.spawn(run_cleanup(state, stopped));
+        TaskWorkers { stop, loops }
+    }
+
+    /// Waits up to `timeout` for the current tasks; unfinished ones are
+    /// picked up again when their lease runs out.
+    pub async fn stop(mut self, timeout: Duration) {
+        let _ = self.stop.send(true);
+        let finished = tokio::time::timeout(timeout, async {
+            while self.loops.join_next().await.is_some() {}
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!("task workers did not stop in time; their leases will expire");
+            self.loops.abort_all();
+        }
+    }
+}
+
+async fn run_worker(state: Arc<FacesState>, mut stopped: watch::Receiver<bool>) {
+    while !*stopped.borrow() {
+        match queue::claim_next(&state.db, state.settings.lease).await {
+            Ok(Some(task)) => run_task_guarded(&state, task).await,
+            Ok(None) => {
+                if let Ok(waiting) = queue::queued_count(&state.db).await {
+                    metrics::gauge!(ANALYSIS_QUEUE_DEPTH).set(waiting as f64);
+                }
+                tokio::select! {
+                    _ = state.wakeup.notified() => {}
+                    _ = tokio::time::sleep(state.settings.poll_interval) => {}
+                    _ = stopped.changed() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "claiming a task failed; retrying");
+                tokio::select! {
+                    _ = tokio::time::sleep(state.settings.poll_interval) => {}
+                    _ = stopped.changed() => {}
+                }
+            }
+        }
+    }
+}
+
+/// A panic in one task fails that task, not the worker.
+async fn run_task_guarded(state: &Arc<FacesState>, task: entity::Model) {
+    let outcome = tokio::spawn({
+        let state = Arc::clone(state);
+        let task = task.clone();
+        async move { run_task(&state, &task).await }
+    })
+    .await;
+    let failure = match outcome {
+        Ok(Ok(())) => return,
+        Ok(Err(failure)) => failure,
+        Err(_) => Failure::Permanent {
+            code: "internal_error",
+            message: "the analysis crashed on this photo".into(),
+        },
+    };
+    let recorded = match failure {
+        Failure::Permanent { code, message } => {
+            tracing::warn!(task = %task.id, code, message, "task failed");
+            metrics::counter!(TASKS_TOTAL, "status" => FAILED).increment(1);
+            queue::fail(&state.db, &task, code, &message).await
+        }
+        Failure::Transient(message) if task.attempts >= state.settings.max_attempts as i32 => {
+            tracing::error!(task = %task.id, message, "task failed on its last attempt");
+            metrics::counter!(TASKS_TOTAL, "status" => FAILED).increment(1);
+            queue::fail(
+                &state.db,
+                &task,
+                "temporarily_unavailable",
+                "the service could not finish this photo; please upload it again",
+            )
+            .await
+        }
+        Failure::Transient(message) => {
+            tracing::warn!(task = %task.id, attempt = task.attempts, message, "task will be retried");
+            metrics::counter!(TASKS_TOTAL, "status" => "retried").increment(1);
+            let delay = Duration::from_secs(2u64.pow(task.attempts.clamp(0, 6) as u32));
+            queue::retry_later(&state.db, &task, delay).await
+        }
+    };
+    if let Err(error) = recorded {
+        // The lease runs out and the task is claimed again.
+        tracing::error!(task = %task.id, error = %error, "recording the task outcome failed");
+    }
+}
+
+async fn run_task(state: &Arc<FacesState>, task: &entity::Model) -> Result<(), Failure> {
+    let (original, templates, emoji) = load_inputs(state, task).await?;
+    let rendered = {
+        let work = state
+            .pool
+            .run(move |analyzer| Ok(render(analyzer, &original, &templates)));
+        with_lease_renewal(state, task, work).await?
+    };
+    let rendered = match rendered {
+        Ok(Ok(rendered)) => rendered,
+        Ok(Err(error)) => return Err(render_failure(error)),
+        Err(error) => return Err(Failure::Transient(error.to_string())),
+    };
+    store_and_finish(state, task, &emoji, rendered).await
+}
+
+/// Runs `work`, renewing the task's lease meanwhile so a long analysis is
+/// not mistaken for a dead process.
+async fn with_lease_renewal<T>(
+    state: &FacesState,
+    task: &entity::Model,
+    work: impl Future<Output = T>,
+) -> Result<T, Failure> {
+    let every = state.settings.lease / 3;
+    tokio::pin!(work);
+    loop {
+        tokio::select! {
+            output = &mut work => return Ok(output),
+            _ = tokio::time::sleep(every) => {
+                match queue::renew_lease(&state.db, task, state.settings.lease).await {
+                    Ok(true) => {}
+                    Ok(false) => tracing::warn!(task = %task.id, "lost the claim on a task"),
+                    Err(error) => tracing::warn!(task = %task.id, error = %error, "renewing a lease failed"),
+                }
+            }
+        }
+    }
+}
+
+type Inputs = (Bytes, HashMap<Expression, Bytes>, crate::emojis::EmojiModel);
+
+async fn load_inputs(state: &FacesState, task: &entity::Model) -> Result<Inputs, Failure> {
+    let template_gone = || Failure::Permanent {
+        code: "template_deleted",
+        message: "the emoji template was deleted before the photo was processed".into(),
+    };
+    let emoji_id = task.emoji_id.ok_or_else(template_gone)?;
+    let emoji = crate::emojis::find_many(&state.db, vec![emoji_id])
+        .await
+        .map_err(|error| Failure::Transient(error.to_string()))?
+        .remove(&emoji_id)
+        .ok_or_else(template_gone)?;
+    let original_key = task
+        .original_key
+        .as_deref()
+        .and_then(|key| MediaKey::parse(key).ok())
+        .ok_or_else(|| Failure::Permanent {
+            code: "upload_missing",
+            message: "the uploaded photo is no longer available".into(),
+        })?;
+    let original = match state.store.get(&original_key).await {
+        Ok(object) => object.bytes,
+        Err(StorageError::NotFound) => {
+            return Err(Failure::Permanent {
+                code: "upload_missing",
+                message: "the uploaded photo is no longer available".into(),
+            });
+        }
+        Err(error) => return Err(Failure::Transient(error.to_string())),
+    };
+    let mut templates = HashMap::new();
+    for expression in Expression::ALL {
+        let key = crate::emojis::image_key(&emoji, expression)
+            .map_err(|error| Failure::Transient(error_chain(&error)))?;
+        match state.store.get(&key).await {
+            Ok(object) => {
+                templates.insert(expression, object.bytes);
+            }
+            Err(StorageError::NotFound) => return Err(template_gone()),
+            Err(error) => return Err(Failure::Transient(error.to_string())),
+        }
+    }
+    Ok((original, templates, emoji))
+}
+
+fn render_failure(error: RenderError) -> Failure {
+    match error {
+        RenderError::Analysis(
+            error @ (AnalysisError::ModelLoad { .. } | AnalysisError::Inference(_)),
+        ) => Failure::Transient(error.to_string()),
+        RenderError::Analysis(error) => Failure::Permanent {
+            code: error.code(),
+            message: error.to_string(),
+        },
+        RenderError::Template { .. } => Failure::Permanent {
+            code: "template_unreadable",
+            message: "the emoji template's images could not be read".into(),
+        },
+        RenderError::Encode(error) => Failure::Permanent {
+            code: "encode_failed",
+            message: format!("the result image could not be written: {error}"),
+        },
+    }
+}
+
+async fn store_and_finish(
+    state: &FacesState,
+    task: &entity::Model,
+    emoji: &crate::emojis::EmojiModel,
+    mut rendered: Rendered,
+) -> Result<(), Failure> {
+    let claim = task.claimed_by.as_deref().unwrap_or("unclaimed");
+    let key = |name: &str| {
+        MediaKey::parse(&format!(
+            "results/{}/{claim}-{name}.{}",
+            task.id, rendered.extension
+        ))
+        .map_err(|message| Failure::Transient(message.to_string()))
+    };
+    let result_key = key("result")?;
+    let thumbnail_key = key("thumb")?;
+    let (result, thumbnail) = (
+        Bytes::from(std::mem::take(&mut rendered.result)),
+        Bytes::from(std::mem::take(&mut rendered.thumbnail)),
+    );
+    let stored = async {
+        state.store.put(&result_key, result).await?;
+        state.store.put(&thumbnail_key, thumbnail).await
+    }
+    .await;
+    let forget_files = || async {
+        let _ = state
+            .store
+            .delete_all(&[result_key.clone(), thumbnail_key.clone()])
+            .await;
+    };
+    if let Err(error) = stored {
+        forget_files().await;
+        return Err(Failure::Transient(error.to_string()));
+    }
+
+    let analysis = &rendered.analysis;
+    let mut faces = Vec::with_capacity(analysis.faces.len());
+    for face in &analysis.faces {
+        let emoji_url = crate::emojis::image_key(emoji, face.expression)
+            .map(|key| state.store.url(&key))
+            .map_err(|error| Failure::Transient(error_chain(&error)))?;
+        faces.push(TaskFace {
+            bounding_box: face.bounding_box,
+            score: face.score,
+            expression: face.expression,
+            scores: face.scores,
+            roll_degrees: face.roll_degrees,
+            emoji_url,
+        });
+    }
+    let finished = Finished {
+        result_key: result_key.to_string(),
+        thumbnail_key: thumbnail_key.to_string(),
+        width: analysis.width,
+        height: analysis.height,
+        faces_json: serde_json::to_string(&faces)
+            .map_err(|error| Failure::Transient(error.to_string()))?,
+    };
+    match queue::finish(&state.db, task, finished).await {
+        Ok(true) => {
+            record_metrics(&rendered);
+            Ok(())
+        }
+        Ok(false) => {
+            tracing::warn!(task = %task.id, "another worker took over this task; dropping this result");
+            forget_files().await;
+            Ok(())
+        }
+        Err(error) => {
+            forget_files().await;
+            Err(Failure::Transient(error.to_string()))
+        }
+    }
+}
+
+fn record_metrics(rendered: &Rendered) {
+    let timings = &rendered.analysis.timings;
+    for (stage, duration) in [
+        ("decode", rendered.decode_time),
+        ("detect", timings.detect),
+        ("classify", timings.classify),
+        ("compose", rendered.compose_time),
+    ] {
+        metrics::histogram!(ANALYSIS_DURATION_SECONDS, "stage" => stage)
+            .record(duration.as_secs_f64());
+    }
+    let faces = &rendered.analysis.faces;
+    metrics::counter!(FACES_DETECTED_TOTAL).increment(faces.len() as u64);
+    metrics::histogram!(FACES_PER_PHOTO).record(faces.len() as f64);
+    for face in faces {
+        metrics::counter!(EXPRESSIONS_TOTAL, "expression" => face.expression.as_str()).increment(1);
+    }
+    metrics::counter!(TASKS_TOTAL, "status" => DONE).increment(1);
+}
+
+async fn run_cleanup(state: Arc<FacesState>, mut stopped: watch::Receiver<bool>) {
+    while !*stopped.borrow() {
+        if let Err(error) = remove_expired_originals(&state).await {
+            tracing::warn!(error = %error_chain(&*error), "removing expired uploads failed");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(state.settings.cleanup_interval) => {}
+            _ = stopped.changed() => {}
+        }
+    }
+}
+
+/// Deletes uploaded photos older than `tasks.original_retention` of tasks
+/// that are done or failed; returns how many were removed.
+pub async fn remove_expired_originals(state: &FacesState) -> anyhow::Result<usize> {
+    let cutoff = Utc::now() - state.settings.original_retention;
+    let expired = FaceTask::find()
+        .filter(Column::OriginalKey.is_not_null())
+        .filter(Column::Status.is_in([DONE, FAILED]))
+        .filter(Column::CreatedAt.lt(cutoff))
+        .limit(500)
+        .all(&state.db)
+        .await?;
+    let mut removed = 0;
+    for task in expired {
+        if let Some(key) = task
+            .original_key
+            .as_deref()
+            .and_then(|key| MediaKey::parse(key).ok())
+        {
+            state.store.delete(&key).await?;
+        }
+        FaceTask::update_many()
+            .col_expr(
+                Column::OriginalKey,
+                sea_orm::sea_query::Expr::value(Option::<String>::None),
+            )
+            .filter(Column::Id.eq(task.id))
+            .exec(&state.db)
+            .await?;
+        removed += 1;
+    }
+    Ok(removed)
+}

@@ -1,0 +1,65 @@
+use actix_web::http::header::{self, CacheControl, CacheDirective, EntityTag, IfNoneMatch};
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use super::{MediaKey, MediaStore};
+use crate::error::{ApiError, RequestError};
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/media/{key:.+}").route(web::get().to(serve_media)));
+}
+
+/// Streams a stored image. Keys never change content (new content gets a new
+/// key), so browsers may cache them for good.
+async fn serve_media(
+    store: web::Data<MediaStore>,
+    request: HttpRequest,
+    path: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    // Anything that is not a well-formed key cannot name an object.
+    let key = MediaKey::parse(&path.into_inner()).map_err(|_| RequestError::NotFound)?;
+    let object = store.get(&key).await?;
+    let e_tag = object
+        .e_tag
+        .as_deref()
+        .map(|tag| EntityTag::new_strong(tag.trim_matches('"').replace('"', "")));
+    if let (Some(e_tag), Some(header::IfNoneMatch::Items(wanted))) = (
+        &e_tag,
+        request
+            .headers()
+            .get(header::IF_NONE_MATCH)
+            .and_then(|value| value.to_str().ok())
+            .and_then(parse_if_none_match),
+    ) && wanted.iter().any(|tag| tag.weak_eq(e_tag))
+    {
+        return Ok(HttpResponse::NotModified()
+            .insert_header(header::ETag(e_tag.clone()))
+            .finish());
+    }
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type(key.content_type())
+        .insert_header(CacheControl(vec![
+            CacheDirective::Public,
+            CacheDirective::MaxAge(31_536_000),
+            CacheDirective::Extension("immutable".into(), None),
+        ]))
+        .insert_header(header::LastModified(
+            std::time::SystemTime::from(object.last_modified).into(),
+        ))
+        .insert_header(("x-content-type-options", "nosniff"));
+    if let Some(e_tag) = e_tag {
+        response.insert_header(header::ETag(e_tag));
+    }
+    Ok(response.body(object.bytes))
+}
+
+fn parse_if_none_match(value: &str) -> Option<IfNoneMatch> {
+    if value.trim() == "*" {
+        return Some(IfNoneMatch::Any);
+    }
+    let tags: Vec<EntityTag> = value
+        .split(',')
+        .filter_map(|tag| tag.trim().parse().ok())
+        .collect();
+    (!tags.is_empty()).then_some(IfNoneMatch::Items(tags))
+}
