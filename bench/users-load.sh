@@ -3,26 +3,18 @@
 # Measures: username check (a database read), token check, logins per second,
 # token-check latency while logins saturate the blocking pool, and idle RSS.
 # Usage: bench/users-load.sh [duration, default 15s]
+# (SKIP_BUILD=1 reuses $CARGO_TARGET_DIR/release/igemoji, default target dir
+# ~/.cache/igemoji/target; see bench/lib.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 duration=${1:-15s}
 connections=64
 
-command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk; }
-[ -n "${SKIP_BUILD:-}" ] || cargo build --release --locked --quiet
-binary=$(realpath "${CARGO_TARGET_DIR:-target}/release/igemoji")
-
-work=$(mktemp -d)
-port=$((20000 + RANDOM % 20000)); admin_port=$((port + 1))
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
-(
-  cd "$work"
-  IGEMOJI__SERVER__BIND="127.0.0.1:$port" IGEMOJI__ADMIN__BIND="127.0.0.1:$admin_port" \
-  IGEMOJI__LOG__LEVEL=warn IGEMOJI__LIMITS__LOGIN_MAX_FAILURES=1000000 \
-  exec "$binary"
-) & pid=$!
-base="http://127.0.0.1:$port"
-for _ in $(seq 1 50); do curl -fs "$base/healthz" >/dev/null && break; sleep 0.2; done
+bench_need_wrk
+bench_binary
+bench_init
+bench_start "$work/data" IGEMOJI__LIMITS__LOGIN_MAX_FAILURES=1000000
 
 sleep 2
 echo "idle RSS: $(awk '/VmRSS/ {print $2/1024 " MiB"}' /proc/$pid/status)"
