@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test of IGE-MOJI: model checksums, the web app's unit tests,
-# and the Rust unit and API tests. Unit and API tests always run on SQLite; the
+# Runs every test of IGE-MOJI: model and art checksums, the web app's unit
+# tests, the Rust unit and API tests, and the browser end-to-end journey
+# against the release binary (scripts/e2e.sh; needs Debian's chromium). Unit and API tests always run on SQLite; the
 # API tests run again on PostgreSQL and MariaDB when their server URLs are set:
 #   IGEMOJI_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test
 #   IGEMOJI_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test
@@ -30,3 +31,6 @@ for backend in POSTGRES MYSQL; do
     echo "== API tests on ${backend,,}: skipped ($url_var is not set)"
   fi
 done
+
+echo "== end-to-end journey in Chromium against the release binary"
+scripts/e2e.sh

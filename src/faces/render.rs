@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use image::{DynamicImage, RgbaImage};
 
-use super::compose::{encode_jpeg, encode_png, paste_emoji, thumbnail};
+use super::compose::{Canvas, encode_jpeg, encode_png, paste_emoji, thumbnail};
 use crate::analysis::{Analysis, AnalysisError, Analyzer, Expression, decode_photo};
 
 const THUMBNAIL_SIDE: u32 = 320;
@@ -67,35 +67,15 @@ pub fn render(
     let (result, thumbnail, extension) = match rgba {
         Some(mut canvas) => {
             drop(rgb);
-            for face in &analysis.faces {
-                paste_emoji(
-                    &mut canvas,
-                    &emojis[&face.expression],
-                    &face.bounding_box,
-                    face.roll_degrees,
-                );
-            }
-            (
-                encode_png(&canvas)?,
-                encode_png(&thumbnail(&canvas, THUMBNAIL_SIDE))?,
-                "png",
-            )
+            paste_all(&mut canvas, &analysis, &emojis);
+            let thumbnail = thumbnail(&canvas, THUMBNAIL_SIDE);
+            (encode_png(&canvas)?, encode_png(&thumbnail)?, "png")
         }
         None => {
             let mut canvas = rgb;
-            for face in &analysis.faces {
-                paste_emoji(
-                    &mut canvas,
-                    &emojis[&face.expression],
-                    &face.bounding_box,
-                    face.roll_degrees,
-                );
-            }
-            (
-                encode_jpeg(&canvas)?,
-                encode_jpeg(&thumbnail(&canvas, THUMBNAIL_SIDE))?,
-                "jpg",
-            )
+            paste_all(&mut canvas, &analysis, &emojis);
+            let thumbnail = thumbnail(&canvas, THUMBNAIL_SIDE);
+            (encode_jpeg(&canvas)?, encode_jpeg(&thumbnail)?, "jpg")
         }
     };
     Ok(Rendered {
@@ -112,6 +92,21 @@ pub fn render(
         decode_time,
         compose_time: started.elapsed(),
     })
+}
+
+fn paste_all(
+    canvas: &mut impl Canvas,
+    analysis: &Analysis,
+    emojis: &HashMap<Expression, RgbaImage>,
+) {
+    for face in &analysis.faces {
+        paste_emoji(
+            canvas,
+            &emojis[&face.expression],
+            &face.bounding_box,
+            face.roll_degrees,
+        );
+    }
 }
 
 fn decode_template(

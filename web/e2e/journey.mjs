@@ -6,7 +6,8 @@
 //   node e2e/journey.mjs
 //
 // FACE_PHOTO must contain a real face when run against the real backend; if it
-// is unset a generated cartoon face is used (fine for e2e/mock-server.mjs).
+// is unset a generated cartoon face is used, which the real detector may not
+// see as a face; scripts/e2e.sh passes a real photo.
 // Exits non-zero on the first failed step, and also if the page logged errors.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
