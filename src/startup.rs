@@ -90,7 +90,7 @@ impl Application {
                 settings.tasks.anonymous_window,
             ),
             wakeup: Arc::new(Notify::new()),
-            uploads_in_flight: Default::default(),
+            admission: Default::default(),
         });
         let faces_data = web::Data::from(Arc::clone(&faces_state));
         let store_data = web::Data::new(store);

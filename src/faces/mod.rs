@@ -42,7 +42,5 @@ pub struct FacesState {
     pub anonymous_throttle: Throttle,
     /// Wakes an idle worker when this process queues a task.
     pub wakeup: Arc<Notify>,
-    /// Uploads of this process between the queue-size check and the insert,
-    /// counted so that concurrent uploads cannot all slip past a full queue.
-    pub uploads_in_flight: std::sync::atomic::AtomicU64,
+    pub admission: service::QueueAdmission,
 }

@@ -92,13 +92,10 @@ pub async fn enqueue(
     upload: Bytes,
     header: PhotoHeader,
 ) -> Result<entity::Model, ApiError> {
-    let slot = InFlightUpload::reserve(&state.uploads_in_flight);
-    let waiting = queue::queued_count(&state.db).await?;
-    metrics::gauge!(ANALYSIS_QUEUE_DEPTH).set(waiting as f64);
-    if waiting + slot.others_in_flight >= state.settings.max_queued {
-        metrics::counter!(UPLOADS_REJECTED_TOTAL, "reason" => "queue_full").increment(1);
-        return Err(FaceError::QueueFull.into());
-    }
+    let admitted = state
+        .admission
+        .admit(&state.db, state.settings.max_queued)
+        .await?;
     let task_id = uuid::Uuid::new_v4().to_string();
     let extension = match header.format {
         ImageFormat::Png => "png",
@@ -109,7 +106,7 @@ pub async fn enqueue(
     let original_key = MediaKey::parse(&format!("uploads/{task_id}.{extension}"))
         .map_err(|message| anyhow::anyhow!("generated key is invalid: {message}"))?;
     state.store.put(&original_key, upload).await?;
-    let inserted = entity::ActiveModel {
+    let row = entity::ActiveModel {
         id: Set(task_id),
         user_id: Set(user_id),
         emoji_id: Set(Some(emoji.id)),
@@ -128,9 +125,8 @@ pub async fn enqueue(
         created_at: Set(Utc::now()),
         started_at: Set(None),
         finished_at: Set(None),
-    }
-    .insert(&state.db)
-    .await;
+    };
+    let inserted = admitted.insert(row.insert(&state.db)).await;
     match inserted {
         Ok(task) => {
             metrics::counter!(TASKS_TOTAL, "status" => QUEUED).increment(1);
@@ -145,25 +141,52 @@ pub async fn enqueue(
     }
 }
 
-/// Counts an upload as on its way into the queue until dropped.
-struct InFlightUpload<'a> {
-    counter: &'a AtomicU64,
-    others_in_flight: u64,
+/// Admits uploads into the bounded queue of one process. An upload counts
+/// from its size check until its row is inserted, so a burst cannot slip past
+/// a full queue; checks and inserts take turns, so a task is never counted
+/// both as in flight and as queued.
+#[derive(Default)]
+pub struct QueueAdmission {
+    turn: tokio::sync::Mutex<()>,
+    in_flight: AtomicU64,
 }
 
-impl<'a> InFlightUpload<'a> {
-    fn reserve(counter: &'a AtomicU64) -> InFlightUpload<'a> {
-        let others_in_flight = counter.fetch_add(1, Ordering::AcqRel);
-        InFlightUpload {
-            counter,
-            others_in_flight,
+impl QueueAdmission {
+    async fn admit(
+        &self,
+        db: &impl ConnectionTrait,
+        max_queued: u64,
+    ) -> Result<AdmittedUpload<'_>, ApiError> {
+        let _turn = self.turn.lock().await;
+        let waiting = queue::queued_count(db).await?;
+        metrics::gauge!(ANALYSIS_QUEUE_DEPTH).set(waiting as f64);
+        if waiting + self.in_flight.load(Ordering::Acquire) >= max_queued {
+            metrics::counter!(UPLOADS_REJECTED_TOTAL, "reason" => "queue_full").increment(1);
+            return Err(FaceError::QueueFull.into());
         }
+        self.in_flight.fetch_add(1, Ordering::AcqRel);
+        Ok(AdmittedUpload { admission: self })
     }
 }
 
-impl Drop for InFlightUpload<'_> {
+/// An upload between its admission and its insert; dropping it (on success
+/// or failure) stops counting it as in flight.
+struct AdmittedUpload<'a> {
+    admission: &'a QueueAdmission,
+}
+
+impl AdmittedUpload<'_> {
+    async fn insert<T>(self, insert: impl std::future::Future<Output = T>) -> T {
+        let _turn = self.admission.turn.lock().await;
+        let inserted = insert.await;
+        drop(self);
+        inserted
+    }
+}
+
+impl Drop for AdmittedUpload<'_> {
     fn drop(&mut self) {
-        self.counter.fetch_sub(1, Ordering::AcqRel);
+        self.admission.in_flight.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
