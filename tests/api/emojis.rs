@@ -190,7 +190,7 @@ fn form_with(expression_bytes: Vec<u8>, at: &str) -> Form {
 async fn bad_template_uploads_name_the_field_and_store_nothing() {
     let app = spawn_app().await;
     let token = app.token_for_new_user("maker").await;
-    let stored_before = app.stored_keys("emojis");
+    let stored_before = app.stored_keys("emojis").await;
 
     let (status, error) = refused_template(
         &app,
@@ -273,7 +273,7 @@ async fn bad_template_uploads_name_the_field_and_store_nothing() {
     assert_eq!(anonymous.status(), 401);
 
     assert_eq!(
-        app.stored_keys("emojis"),
+        app.stored_keys("emojis").await,
         stored_before,
         "no orphaned images"
     );
@@ -379,6 +379,7 @@ async fn only_the_owner_deletes_a_template_and_its_images_go_with_it() {
         .to_owned();
     assert!(
         app.stored_keys("emojis")
+            .await
             .iter()
             .all(|key| !key.starts_with(&prefix)),
         "the images are deleted"

@@ -164,10 +164,10 @@ async fn a_photo_comes_back_with_each_face_covered_by_its_expressions_emoji() {
     assert!(used["items"][0]["emoji"].is_null());
 
     // Deleting the account removes the tasks and every file they made.
-    assert!(!app.stored_keys("results").is_empty());
+    assert!(!app.stored_keys("results").await.is_empty());
     assert_eq!(app.delete_me(&token).await.status(), 204);
-    assert_eq!(app.stored_keys("results"), Vec::<String>::new());
-    assert_eq!(app.stored_keys("uploads"), Vec::<String>::new());
+    assert_eq!(app.stored_keys("results").await, Vec::<String>::new());
+    assert_eq!(app.stored_keys("uploads").await, Vec::<String>::new());
     let (status, _) = app
         .get_json(
             &format!("/api/v1/faces/tasks/{}", task["task_id"].as_str().unwrap()),
@@ -346,7 +346,7 @@ async fn bad_photos_and_forms_are_refused_before_anything_is_queued() {
         .unwrap();
     assert_eq!(response.status(), 415);
     assert_eq!(
-        app.stored_keys("uploads"),
+        app.stored_keys("uploads").await,
         Vec::<String>::new(),
         "nothing stored"
     );
@@ -512,12 +512,12 @@ async fn uploaded_originals_are_removed_after_the_retention_but_results_stay() {
     let twemoji = app.builtin_emoji_id("Twemoji").await;
     let task = upload_and_wait(&app, None, twemoji, HOPPER).await;
     for _ in 0..50 {
-        if app.stored_keys("uploads").is_empty() {
+        if app.stored_keys("uploads").await.is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(app.stored_keys("uploads"), Vec::<String>::new());
+    assert_eq!(app.stored_keys("uploads").await, Vec::<String>::new());
     assert_eq!(
         app.fetch_media(task["result_url"].as_str().unwrap())
             .await

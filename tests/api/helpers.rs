@@ -1,8 +1,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use igemoji::config::Settings;
+use igemoji::config::{Settings, StorageSettings};
 use igemoji::startup::Application;
+use igemoji::storage::MediaStore;
 use reqwest::multipart::{Form, Part};
 use reqwest::{Client, RequestBuilder, Response};
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement};
@@ -18,8 +19,8 @@ pub struct TestApp {
     pub admin_address: String,
     pub client: Client,
     pub database_url: String,
-    /// Where the app keeps its media (local storage).
-    pub media_dir: PathBuf,
+    /// The app's media store, for looking at what it left behind.
+    pub store: MediaStore,
     /// Held so the temporary data and database live as long as the test.
     _data_dir: TempDir,
     _database: Option<ServerDatabase>,
@@ -27,7 +28,7 @@ pub struct TestApp {
 
 /// A throw-away database on the PostgreSQL or MariaDB server named by
 /// IGEMOJI_TEST_DATABASE_URL, dropped with the test.
-struct ServerDatabase {
+pub struct ServerDatabase {
     server_url: String,
     name: String,
 }
@@ -38,16 +39,7 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temporary directory");
-    let (database_url, database) = match std::env::var("IGEMOJI_TEST_DATABASE_URL") {
-        Ok(server_url) if !server_url.is_empty() => {
-            let database = ServerDatabase::create(&server_url).await;
-            (database.url(), Some(database))
-        }
-        _ => (
-            format!("sqlite://{}/igemoji.db?mode=rwc", data_dir.path().display()),
-            None,
-        ),
-    };
+    let (database_url, database) = test_database(data_dir.path()).await;
 
     let mut settings = Settings::default();
     settings.server.bind = ([127, 0, 0, 1], 0).into();
@@ -55,7 +47,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     settings.server.workers = 2;
     settings.database.url = database_url.clone();
     settings.database.acquire_timeout = Duration::from_secs(30);
-    settings.storage.url = format!("file://{}/media", data_dir.path().display());
+    settings.storage = test_storage(data_dir.path());
     settings.tasks.poll_interval = Duration::from_millis(200);
     settings.analysis.workers = 2;
     settings.auth.jwt_secret = Some(TEST_JWT_SECRET.to_owned().into());
@@ -64,6 +56,7 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     settings.server.static_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
     customise(&mut settings);
 
+    let store = MediaStore::from_settings(&settings.storage).expect("the test media store");
     let application = Application::build(settings)
         .await
         .expect("application builds");
@@ -79,10 +72,44 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
             .build()
             .expect("http client"),
         database_url,
-        media_dir: data_dir.path().join("media"),
+        store,
         _data_dir: data_dir,
         _database: database,
     }
+}
+
+/// The URL of a fresh database: on the server named by
+/// IGEMOJI_TEST_DATABASE_URL when set (dropped with the returned guard),
+/// otherwise a SQLite file in `data_dir`.
+pub async fn test_database(data_dir: &std::path::Path) -> (String, Option<ServerDatabase>) {
+    match std::env::var("IGEMOJI_TEST_DATABASE_URL") {
+        Ok(server_url) if !server_url.is_empty() => {
+            let database = ServerDatabase::create(&server_url).await;
+            (database.url(), Some(database))
+        }
+        _ => (
+            format!("sqlite://{}/igemoji.db?mode=rwc", data_dir.display()),
+            None,
+        ),
+    }
+}
+
+/// Local disk under `data_dir`, or a fresh prefix of the S3 bucket named by
+/// IGEMOJI_TEST_S3_URL (with IGEMOJI_TEST_S3_ENDPOINT), so runs never collide.
+pub fn test_storage(data_dir: &std::path::Path) -> StorageSettings {
+    let mut storage = Settings::default().storage;
+    match std::env::var("IGEMOJI_TEST_S3_URL") {
+        Ok(bucket_url) if !bucket_url.is_empty() => {
+            let prefix = Uuid::new_v4().simple();
+            storage.url = format!("{}/test-{prefix}", bucket_url.trim_end_matches('/'));
+            storage.s3.endpoint =
+                Some(std::env::var("IGEMOJI_TEST_S3_ENDPOINT").expect("IGEMOJI_TEST_S3_ENDPOINT"));
+            storage.s3.allow_http = true;
+            storage.s3.region = Some("us-east-1".into());
+        }
+        _ => storage.url = format!("file://{}/media", data_dir.display()),
+    }
+    storage
 }
 
 impl ServerDatabase {
@@ -318,23 +345,13 @@ impl TestApp {
         self.get(url).send().await.expect("request")
     }
 
-    /// Every stored object under `folder` of the media root, as keys.
-    pub fn stored_keys(&self, folder: &str) -> Vec<String> {
-        fn walk(dir: &std::path::Path, root: &std::path::Path, keys: &mut Vec<String>) {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                return;
-            };
-            for entry in entries.flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    walk(&path, root, keys);
-                } else if let Ok(relative) = path.strip_prefix(root) {
-                    keys.push(relative.to_string_lossy().into_owned());
-                }
-            }
-        }
-        let mut keys = Vec::new();
-        walk(&self.media_dir.join(folder), &self.media_dir, &mut keys);
+    /// Every stored object under `folder` of the media store, as keys.
+    pub async fn stored_keys(&self, folder: &str) -> Vec<String> {
+        let mut keys = self
+            .store
+            .list(&format!("{folder}/"))
+            .await
+            .expect("list the media store");
         keys.sort();
         keys
     }

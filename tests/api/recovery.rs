@@ -6,14 +6,47 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use igemoji::config::{Settings, StorageSettings};
 use serde_json::Value;
 
 use crate::helpers::{TEST_JWT_SECRET, fixture, image_part};
 
 /// Starts the real binary on a free port, with its data in `dir`.
 pub fn start_binary(dir: &Path, database_url: &str) -> (Child, u16) {
+    let storage = StorageSettings {
+        url: format!("file://{}/media", dir.display()),
+        ..Settings::default().storage
+    };
+    let started = start_binary_with_storage(dir, database_url, &storage);
+    (started.process, started.port)
+}
+
+/// A running binary and its public and admin ports.
+pub struct StartedBinary {
+    pub process: Child,
+    pub port: u16,
+    pub admin_port: u16,
+}
+
+/// Starts the real binary on a free port, with its working directory in
+/// `dir` and its media in `storage` (S3 credentials come from AWS_*).
+pub fn start_binary_with_storage(
+    dir: &Path,
+    database_url: &str,
+    storage: &StorageSettings,
+) -> StartedBinary {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_igemoji"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_igemoji"));
+    if let Some(endpoint) = &storage.s3.endpoint {
+        command.env("IGEMOJI__STORAGE__S3__ENDPOINT", endpoint).env(
+            "IGEMOJI__STORAGE__S3__ALLOW_HTTP",
+            storage.s3.allow_http.to_string(),
+        );
+    }
+    if let Some(region) = &storage.s3.region {
+        command.env("IGEMOJI__STORAGE__S3__REGION", region);
+    }
+    let mut child = command
         .current_dir(dir)
         .env_remove("IGEMOJI_ENV")
         .env("IGEMOJI__SERVER__BIND", "127.0.0.1:0")
@@ -23,10 +56,7 @@ pub fn start_binary(dir: &Path, database_url: &str) -> (Child, u16) {
         .env("IGEMOJI__ANALYSIS__WORKERS", "1")
         .env("IGEMOJI__EMOJIS__BUILTIN_DIR", repo.join("assets/emoji"))
         .env("IGEMOJI__DATABASE__URL", database_url)
-        .env(
-            "IGEMOJI__STORAGE__URL",
-            format!("file://{}/media", dir.display()),
-        )
+        .env("IGEMOJI__STORAGE__URL", &storage.url)
         .env("IGEMOJI__AUTH__JWT_SECRET", TEST_JWT_SECRET)
         .env("IGEMOJI__TASKS__LEASE", "2s")
         .env("IGEMOJI__TASKS__POLL_INTERVAL", "200ms")
@@ -37,10 +67,10 @@ pub fn start_binary(dir: &Path, database_url: &str) -> (Child, u16) {
         .expect("the binary starts");
     let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
     let mut line = String::new();
-    let mut port = None;
-    while port.is_none() && stderr.read_line(&mut line).unwrap_or(0) > 0 {
+    let mut ports = None;
+    while ports.is_none() && stderr.read_line(&mut line).unwrap_or(0) > 0 {
         if let Ok(event) = serde_json::from_str::<Value>(&line) {
-            port = event["port"].as_u64();
+            ports = event["port"].as_u64().zip(event["admin_port"].as_u64());
         }
         line.clear();
     }
@@ -51,7 +81,12 @@ pub fn start_binary(dir: &Path, database_url: &str) -> (Child, u16) {
             sink.clear();
         }
     });
-    (child, port.expect("the server logs its port") as u16)
+    let (port, admin_port) = ports.expect("the server logs its ports");
+    StartedBinary {
+        process: child,
+        port: port as u16,
+        admin_port: admin_port as u16,
+    }
 }
 
 #[tokio::test]
