@@ -117,7 +117,7 @@ pub struct StorageSettings {
 }
 
 /// S3 connection details; unset ones fall back to the standard AWS_* variables.
-#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct S3Settings {
     pub endpoint: Option<String>,
@@ -127,6 +127,30 @@ pub struct S3Settings {
     pub secret_access_key: Option<SecretString>,
     /// Plain-HTTP endpoints (a local S3-compatible server).
     pub allow_http: bool,
+    /// Giving up on connecting to the store after this long.
+    #[serde(with = "humantime_serde")]
+    pub connect_timeout: Duration,
+    /// Giving up on one request to the store after this long.
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Duration,
+    /// Retrying a failed request to the store stops after this long.
+    #[serde(with = "humantime_serde")]
+    pub retry_timeout: Duration,
+}
+
+impl Default for S3Settings {
+    fn default() -> Self {
+        S3Settings {
+            endpoint: None,
+            region: None,
+            access_key_id: None,
+            secret_access_key: None,
+            allow_http: false,
+            connect_timeout: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(30),
+            retry_timeout: Duration::from_secs(5),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -298,7 +322,7 @@ impl Default for Settings {
                 max_queued: 64,
                 lease: Duration::from_secs(60),
                 poll_interval: Duration::from_secs(1),
-                max_attempts: 3,
+                max_attempts: 6,
                 original_retention: Duration::from_secs(24 * 60 * 60),
                 cleanup_interval: Duration::from_secs(10 * 60),
                 anonymous_uploads: 30,

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
-use object_store::{ObjectStore, ObjectStoreExt, PutPayload};
+use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
 use secrecy::ExposeSecret;
 
 pub use key::MediaKey;
@@ -143,9 +143,21 @@ impl MediaStore {
 
 fn s3_store(settings: &StorageSettings) -> Result<object_store::aws::AmazonS3, StorageError> {
     let s3 = &settings.s3;
+    // object_store's defaults retry for three minutes; an upload waiting that
+    // long on a dead store is worse than a quick 503 and a retried task.
+    let retry = RetryConfig {
+        max_retries: 3,
+        retry_timeout: s3.retry_timeout,
+        ..RetryConfig::default()
+    };
+    let client = ClientOptions::new()
+        .with_connect_timeout(s3.connect_timeout)
+        .with_timeout(s3.request_timeout);
     let mut builder = AmazonS3Builder::from_env()
         .with_url(&settings.url)
-        .with_allow_http(s3.allow_http);
+        .with_allow_http(s3.allow_http)
+        .with_retry(retry)
+        .with_client_options(client);
     if let Some(endpoint) = &s3.endpoint {
         // S3-compatible servers on loopback only understand path-style requests.
         builder = builder
