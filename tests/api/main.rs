@@ -10,5 +10,7 @@ mod frontend;
 mod health;
 mod helpers;
 mod recovery;
+mod replicas;
 mod requests;
+mod storage;
 mod users;

@@ -1,0 +1,159 @@
+//! The S3 store going away and coming back: uploads get a clear 503 while it
+//! is down, and tasks caught by the outage are retried, not lost. Runs only
+//! in the S3 leg of the test command (IGEMOJI_TEST_S3_URL set), against a
+//! private SeaweedFS server this test stops and starts.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::helpers::{error_of, fixture, spawn_app_with};
+
+/// A SeaweedFS S3 server of this test's own, started by `scripts/s3-server.sh`.
+struct PrivateS3 {
+    dir: PathBuf,
+    port: u16,
+}
+
+impl PrivateS3 {
+    fn start(dir: &Path) -> PrivateS3 {
+        let port = free_port();
+        let server = PrivateS3 {
+            dir: dir.to_owned(),
+            port,
+        };
+        server.run(&[
+            "start",
+            &dir.display().to_string(),
+            &port.to_string(),
+            "igemoji",
+        ]);
+        server
+    }
+
+    fn stop(&self) {
+        self.run(&["stop", &self.dir.display().to_string()]);
+    }
+
+    fn restart(&self) {
+        self.run(&[
+            "start",
+            &self.dir.display().to_string(),
+            &self.port.to_string(),
+        ]);
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn run(&self, args: &[&str]) {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/s3-server.sh");
+        let status = Command::new("bash")
+            .arg(script)
+            .args(args)
+            .status()
+            .expect("scripts/s3-server.sh runs");
+        assert!(status.success(), "s3-server.sh {args:?} failed");
+    }
+}
+
+impl Drop for PrivateS3 {
+    fn drop(&mut self) {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/s3-server.sh");
+        let _ = Command::new("bash")
+            .arg(script)
+            .args(["stop", &self.dir.display().to_string()])
+            .status();
+    }
+}
+
+/// A port nobody listens on now, nor on the ports SeaweedFS derives from it.
+fn free_port() -> u16 {
+    loop {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        if port < 50_000 {
+            return port;
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_s3_outage_gives_503s_and_the_tasks_it_caught_finish_after_it() {
+    if std::env::var("IGEMOJI_TEST_S3_URL")
+        .unwrap_or_default()
+        .is_empty()
+    {
+        eprintln!(
+            "skipped: IGEMOJI_TEST_S3_URL is not set (the S3 leg of scripts/test.sh sets it)"
+        );
+        return;
+    }
+    let s3_dir = tempfile::tempdir().unwrap();
+    let s3 = PrivateS3::start(s3_dir.path());
+    let app = spawn_app_with(|settings| {
+        settings.storage.url = "s3://igemoji/outage".into();
+        settings.storage.s3.endpoint = Some(s3.endpoint());
+        settings.storage.s3.connect_timeout = Duration::from_millis(500);
+        settings.storage.s3.retry_timeout = Duration::from_secs(1);
+        settings.analysis.workers = 1;
+    })
+    .await;
+    let token = app.token_for_new_user("outage").await;
+    let twemoji = app.builtin_emoji_id("Twemoji").await;
+
+    // Enough queued work for one analysis thread that the outage catches
+    // tasks both waiting and running.
+    let mut task_ids = Vec::new();
+    for photo in ["deface_city.jpg", "faceapi_sample2.jpg"].repeat(4) {
+        let response = app
+            .upload_photo(Some(&token), twemoji, fixture(photo), photo)
+            .await;
+        assert_eq!(response.status(), 202);
+        let task: Value = response.json().await.unwrap();
+        task_ids.push(task["task_id"].as_str().unwrap().to_owned());
+    }
+    s3.stop();
+
+    let refused = app
+        .upload_photo(
+            Some(&token),
+            twemoji,
+            fixture("faceapi_sample1.jpg"),
+            "a.jpg",
+        )
+        .await;
+    assert_eq!(refused.status(), 503);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(error_of(refused).await["code"], "storage_unavailable");
+    let (status, mypage) = app
+        .get_json("/api/v1/users/mypage?case=used&size=100", Some(&token))
+        .await;
+    assert_eq!(status, 200, "the rest of the service keeps answering");
+    assert_eq!(
+        mypage["total"],
+        task_ids.len(),
+        "the refused upload left no task behind"
+    );
+
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    s3.restart();
+    for task_id in &task_ids {
+        let task = app.wait_for_task(task_id, Some(&token)).await;
+        assert_eq!(task["status"], "done", "{task}");
+        let result = app
+            .get(task["result_url"].as_str().expect("result_url"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(result.status(), 200);
+    }
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.contains("tasks_total{status=\"retried\"}"),
+        "the outage made some task retry:\n{metrics}"
+    );
+}
