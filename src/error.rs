@@ -22,7 +22,8 @@ use crate::throttle::Throttled;
 use crate::users::{AuthError, UserError};
 
 /// Per-field validation messages, keyed by the request field name.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize)]
+/// What is wrong with each field, by field name.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct FieldErrors(BTreeMap<String, String>);
 
 impl FieldErrors {
@@ -323,16 +324,21 @@ fn is_unavailable(error: &sea_orm::DbErr) -> bool {
     )
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
+/// Every error answer: `{"error": {code, message, fields?}}`.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorBody<'a> {
     error: ErrorDetail<'a>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 struct ErrorDetail<'a> {
+    /// A stable snake_case code, e.g. `queue_full`.
     code: &'a str,
+    /// A sentence for people.
     message: &'a str,
+    /// Only on validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<FieldErrors>)]
     fields: Option<&'a FieldErrors>,
 }
 

@@ -27,7 +27,17 @@ async fn serve(req: HttpRequest, dir: web::Data<StaticDir>) -> HttpResponse {
         return not_found().await;
     }
     let requested = req.path().trim_start_matches('/');
-    if let Some(file) = safe_join(&dir.0, requested).filter(|path| path.is_file()) {
+    // A folder with its own page (the API viewer at /docs) serves that page.
+    let file = safe_join(&dir.0, requested)
+        .map(|path| {
+            if path.is_dir() {
+                path.join("index.html")
+            } else {
+                path
+            }
+        })
+        .filter(|path| path.is_file());
+    if let Some(file) = file {
         let immutable = requested.starts_with("assets/");
         if let Ok(file) = NamedFile::open_async(&file).await {
             return respond_with(file, &req, cache_control(immutable));

@@ -2,22 +2,44 @@
 
 use actix_web::{HttpResponse, web};
 use sea_orm::DatabaseConnection;
+use serde::Serialize;
 use serde_json::json;
+use utoipa::{OpenApi, ToSchema};
+
+use crate::error::ErrorBody;
+
+/// The probes' part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(liveness, readiness))]
+pub struct HealthApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(liveness))
         .route("/readyz", web::get().to(readiness));
 }
 
+#[derive(Serialize, ToSchema)]
+struct ProbeStatus {
+    status: &'static str,
+}
+
+/// Answers while the process serves.
+#[utoipa::path(get, path = "/healthz", tag = "operations",
+    responses((status = 200, body = ProbeStatus)))]
 async fn liveness() -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ok" }))
+    HttpResponse::Ok().json(ProbeStatus { status: "ok" })
 }
 
 /// Ready only while the database answers, so traffic drains from a replica
 /// that lost it.
+#[utoipa::path(get, path = "/readyz", tag = "operations",
+    responses(
+        (status = 200, body = ProbeStatus),
+        (status = 503, description = "The database does not answer", body = ErrorBody),
+    ))]
 async fn readiness(db: web::Data<DatabaseConnection>) -> HttpResponse {
     match db.ping().await {
-        Ok(()) => HttpResponse::Ok().json(json!({ "status": "ready" })),
+        Ok(()) => HttpResponse::Ok().json(ProbeStatus { status: "ready" }),
         Err(error) => {
             tracing::warn!(error = %error, "readiness check failed: database does not answer");
             HttpResponse::ServiceUnavailable().json(json!({

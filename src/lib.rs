@@ -13,6 +13,7 @@ pub mod frontend;
 pub mod health;
 pub mod http;
 pub mod multipart;
+pub mod openapi;
 pub mod pagination;
 pub mod startup;
 pub mod storage;

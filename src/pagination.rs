@@ -53,7 +53,7 @@ impl Page {
 }
 
 /// One page of a listing, as every listing endpoint answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PageBody<T> {
     pub items: Vec<T>,
     pub page: u64,

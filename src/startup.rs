@@ -25,7 +25,7 @@ use crate::storage::MediaStore;
 use crate::telemetry::{MetricsHandle, install_metrics_recorder, record_request};
 use crate::throttle::Throttle;
 use crate::users::{PasswordHasher, TokenKeys, UsersState};
-use crate::{database, emojis, faces, frontend, health, storage, users};
+use crate::{database, emojis, faces, frontend, health, openapi, storage, users};
 
 /// Gallery and ranking responses are reused this long when another replica
 /// may have changed them; this process's own changes show at once.
@@ -137,6 +137,7 @@ impl Application {
                 .configure(emojis::configure)
                 .configure(faces::configure)
                 .configure(storage::configure)
+                .configure(openapi::configure)
                 .configure(frontend::configure)
         })
         .workers(workers)

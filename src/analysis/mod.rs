@@ -104,7 +104,8 @@ pub struct Point {
     pub y: f32,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize)]
+/// In image pixels, from the top-left corner.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct BoundingBox {
     pub x: f32,
     pub y: f32,

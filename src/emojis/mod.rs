@@ -14,7 +14,7 @@ pub use cache::ListingCache;
 pub use domain::{Description, EmojiName, Visibility};
 pub use entity::Model as EmojiModel;
 pub use images::{TemplateImageError, TemplateImageLimits, encode_png};
-pub use routes::configure;
+pub use routes::{EmojisApi, configure};
 pub use service::{
     EmojiView, delete_all_of_owner, find_many, find_visible, image_key, owned_by, record_use, views,
 };

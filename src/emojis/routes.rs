@@ -6,18 +6,24 @@ use actix_web::{HttpResponse, web};
 use bytes::Bytes;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::domain::{Description, EmojiName, Visibility};
 use super::images::normalise_template_image;
 use super::service::{self, EmojiView, NewEmoji};
 use super::{EmojiError, EmojisState};
 use crate::analysis::Expression;
-use crate::error::{ApiError, FieldErrors};
+use crate::error::{ApiError, ErrorBody, FieldErrors};
 use crate::multipart::{FormLimits, read_form};
 use crate::pagination::{Page, PageBody};
 use crate::users::{CurrentUser, OptionalUser};
 
 const GALLERY_PAGE_SIZE: u64 = 20;
+
+/// The templates part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(gallery, create, top3, gallery_page, get_one, delete))]
+pub struct EmojisApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -34,14 +40,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct GalleryQuery {
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
     size: Option<i64>,
     /// Only templates whose name contains this (any case).
+    #[param(max_length = 60)]
     q: Option<String>,
 }
 
+type GalleryPage = PageBody<EmojiView>;
+
+/// The gallery: public templates, most used first, then newest.
+#[utoipa::path(get, path = "/api/v1/emojis/", tag = "emojis", params(GalleryQuery),
+    responses(
+        (status = 200, body = GalleryPage),
+        (status = 422, description = "A bad page, size or q", body = ErrorBody),
+    ))]
 async fn gallery(
     state: web::Data<EmojisState>,
     query: web::Query<GalleryQuery>,
@@ -50,12 +68,20 @@ async fn gallery(
     list_gallery(&state, Page::parse(page, size, GALLERY_PAGE_SIZE)?, q).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct SizeQuery {
+    #[param(minimum = 1, maximum = 100)]
     size: Option<i64>,
 }
 
 /// The original design's `GET /api/v1/emojis/pages/{N}`.
+#[utoipa::path(get, path = "/api/v1/emojis/pages/{page}", tag = "emojis",
+    params(("page" = i64, Path, minimum = 1, maximum = 100000), SizeQuery),
+    responses(
+        (status = 200, body = GalleryPage),
+        (status = 422, description = "A bad page or size", body = ErrorBody),
+    ))]
 async fn gallery_page(
     state: web::Data<EmojisState>,
     path: web::Path<String>,
@@ -106,17 +132,26 @@ async fn list_gallery(
     .await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Top3Query {
+    /// Count only uses in this many last days; all time without it.
+    #[param(minimum = 1, maximum = 3650)]
     days: Option<i64>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Top3Body {
     items: Vec<EmojiView>,
     days: Option<i64>,
 }
 
+/// The three most used public templates; ties go to the latest use.
+#[utoipa::path(get, path = "/api/v1/emojis/top3", tag = "emojis", params(Top3Query),
+    responses(
+        (status = 200, body = Top3Body),
+        (status = 422, description = "A bad number of days", body = ErrorBody),
+    ))]
 async fn top3(
     state: web::Data<EmojisState>,
     query: web::Query<Top3Query>,
@@ -165,8 +200,10 @@ where
         .body(body))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ShareQuery {
+    /// The share token of a private template.
     share: Option<String>,
 }
 
@@ -177,6 +214,14 @@ fn parse_id(raw: &str) -> Result<i64, ApiError> {
         .ok_or_else(|| EmojiError::NotFound.into())
 }
 
+/// One template. A private one only for its owner or with its share token.
+#[utoipa::path(get, path = "/api/v1/emojis/{id}", tag = "emojis",
+    params(("id" = i64, Path), ShareQuery),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, body = EmojiView),
+        (status = 404, description = "No such template, or private and not yours", body = ErrorBody),
+    ))]
 async fn get_one(
     state: web::Data<EmojisState>,
     user: OptionalUser,
@@ -190,6 +235,16 @@ async fn get_one(
     Ok(HttpResponse::Ok().json(views.remove(0)))
 }
 
+/// Deletes my template and its images; results made with it stay.
+#[utoipa::path(delete, path = "/api/v1/emojis/{id}", tag = "emojis",
+    params(("id" = i64, Path)),
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "A missing, expired or forged token", body = ErrorBody),
+        (status = 403, description = "Someone else's or a built-in template", body = ErrorBody),
+        (status = 404, description = "No such template, or private and not yours", body = ErrorBody),
+    ))]
 async fn delete(
     state: web::Data<EmojisState>,
     user: CurrentUser,
@@ -204,6 +259,45 @@ const EXPRESSION_FIELDS: [&str; 7] = [
     "angry", "disgust", "fear", "happy", "sad", "surprise", "neutral",
 ];
 
+/// The form that creates a template: its fields and one image per expression.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Describes the form for the OpenAPI document only.
+struct TemplateForm {
+    #[schema(min_length = 1, max_length = 60)]
+    name: String,
+    #[schema(max_length = 500)]
+    description: Option<String>,
+    /// `public` (the default) or `private`.
+    #[schema(pattern = "^(public|private)$")]
+    visibility: Option<String>,
+    #[schema(value_type = String, format = Binary)]
+    angry: Vec<u8>,
+    #[schema(value_type = String, format = Binary)]
+    disgust: Vec<u8>,
+    #[schema(value_type = String, format = Binary)]
+    fear: Vec<u8>,
+    #[schema(value_type = String, format = Binary)]
+    happy: Vec<u8>,
+    #[schema(value_type = String, format = Binary)]
+    sad: Vec<u8>,
+    #[schema(value_type = String, format = Binary)]
+    surprise: Vec<u8>,
+    #[schema(value_type = String, format = Binary)]
+    neutral: Vec<u8>,
+}
+
+/// Creates a template; all seven images (PNG, JPEG, WebP or GIF) are required.
+#[utoipa::path(post, path = "/api/v1/emojis/", tag = "emojis",
+    request_body(content = TemplateForm, content_type = "multipart/form-data"),
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = EmojiView),
+        (status = 400, description = "Not a multipart form", body = ErrorBody),
+        (status = 401, description = "A missing, expired or forged token", body = ErrorBody),
+        (status = 413, description = "An image is too large; the field is named", body = ErrorBody),
+        (status = 415, description = "An image of an unsupported type", body = ErrorBody),
+        (status = 422, description = "Invalid or missing fields, each named", body = ErrorBody),
+    ))]
 async fn create(
     state: web::Data<EmojisState>,
     user: CurrentUser,

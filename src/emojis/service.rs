@@ -20,7 +20,7 @@ use crate::storage::{MediaKey, MediaStore};
 use crate::users::{UserEntity, UserModel};
 
 /// A template as the API shows it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EmojiView {
     pub id: i64,
     pub name: String,
@@ -32,6 +32,8 @@ pub struct EmojiView {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub preview_url: String,
+    /// One image URL per expression, keyed by its name.
+    #[schema(value_type = HashMap<String, String>)]
     pub images: HashMap<&'static str, String>,
     /// Only shown to the owner of a private template.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -39,7 +41,7 @@ pub struct EmojiView {
     pub attribution: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnerView {
     pub id: i64,
     pub username: String,

@@ -11,7 +11,7 @@ mod service;
 mod worker;
 
 pub use compose::{COVER_SCALE, paste_emoji};
-pub use routes::configure;
+pub use routes::{FacesApi, configure};
 pub use service::{TaskFace, delete_all_of_user, used_by};
 pub use worker::{TaskWorkers, remove_expired_originals};
 

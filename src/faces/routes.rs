@@ -2,15 +2,42 @@ use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
+use utoipa::{OpenApi, ToSchema};
 
 use super::service::{self, find_readable};
 use super::{FaceError, FacesState};
 use crate::analysis::{AnalysisError, probe_photo};
-use crate::error::{ApiError, FieldErrors};
+use crate::error::{ApiError, ErrorBody, FieldErrors};
 use crate::http::ClientAddress;
 use crate::multipart::{FormError, FormLimits, read_form};
 use crate::telemetry::UPLOADS_REJECTED_TOTAL;
 use crate::users::OptionalUser;
+
+/// The faces part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(upload, get_task), modifiers(&TasksAlias))]
+pub struct FacesApi;
+
+/// Documents the original design's `POST /api/v1/faces/tasks/`, which is
+/// the same upload under another path.
+struct TasksAlias;
+
+impl utoipa::Modify for TasksAlias {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::HttpMethod;
+        if let Some(upload) = openapi
+            .paths
+            .get_path_operation("/api/v1/faces/", HttpMethod::Post)
+        {
+            let mut alias = upload.clone();
+            alias.operation_id = Some("upload_alias".into());
+            alias.summary = Some("The original design's path for the same upload.".into());
+            openapi
+                .paths
+                .add_path_operation("/api/v1/faces/tasks/", vec![HttpMethod::Post], alias);
+        }
+    }
+}
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/faces/").route(web::post().to(upload)))
@@ -18,7 +45,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(web::resource("/api/v1/faces/tasks/{task_id}").route(web::get().to(get_task)));
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct TaskCreated {
     task_id: String,
     status: &'static str,
@@ -29,8 +56,33 @@ fn rejected(reason: &'static str) {
     metrics::counter!(UPLOADS_REJECTED_TOTAL, "reason" => reason).increment(1);
 }
 
+/// The upload form of a face task.
+#[derive(ToSchema)]
+#[allow(dead_code)] // Describes the form for the OpenAPI document only.
+struct UploadForm {
+    /// A JPEG, PNG, WebP or GIF photo.
+    #[schema(value_type = String, format = Binary)]
+    image: Vec<u8>,
+    /// The template whose emojis cover the faces.
+    emoji_id: i64,
+    /// The share token of someone else's private template.
+    share: Option<String>,
+}
+
 /// Takes a photo and a template, checks both, and queues the work: 202 at
 /// once, the result comes from polling `status_url`.
+#[utoipa::path(post, path = "/api/v1/faces/", tag = "faces",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 202, description = "Queued; poll `status_url`", body = TaskCreated),
+        (status = 400, description = "Not a multipart form", body = ErrorBody),
+        (status = 413, description = "The photo is too large or has too many pixels", body = ErrorBody),
+        (status = 415, description = "Not a JPEG, PNG, WebP or GIF", body = ErrorBody),
+        (status = 422, description = "A corrupt photo, or a missing or unknown field", body = ErrorBody),
+        (status = 429, description = "Too many anonymous uploads; see Retry-After", body = ErrorBody),
+        (status = 503, description = "The queue is full or the store is down; see Retry-After", body = ErrorBody),
+    ))]
 async fn upload(
     state: web::Data<FacesState>,
     emojis: web::Data<crate::emojis::EmojisState>,
@@ -117,6 +169,15 @@ async fn upload(
         }))
 }
 
+/// A task's state, and its faces and result once done. Anonymous tasks are
+/// readable by their id; a user's only by that user.
+#[utoipa::path(get, path = "/api/v1/faces/tasks/{task_id}", tag = "faces",
+    params(("task_id" = String, Path, description = "The id from the upload")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, body = crate::faces::service::TaskView),
+        (status = 404, description = "No such task, or not yours", body = ErrorBody),
+    ))]
 async fn get_task(
     state: web::Data<FacesState>,
     user: OptionalUser,

@@ -20,7 +20,7 @@ use crate::storage::{MediaKey, MediaStore};
 use crate::telemetry::{ANALYSIS_QUEUE_DEPTH, TASKS_TOTAL, UPLOADS_REJECTED_TOTAL};
 
 /// A face of a finished task, as stored and as the API shows it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TaskFace {
     #[serde(rename = "box")]
     pub bounding_box: BoundingBox,
@@ -31,15 +31,16 @@ pub struct TaskFace {
     pub emoji_url: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TaskError {
     pub code: String,
     pub message: String,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TaskView {
     pub task_id: String,
+    /// queued, running, done or failed.
     pub status: String,
     pub emoji_id: Option<i64>,
     pub created_at: DateTime<Utc>,
@@ -208,7 +209,7 @@ pub async fn find_readable(
 }
 
 /// What "my page" lists under "emojis I used".
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UsedItem {
     pub task_id: String,
     pub status: String,
@@ -219,7 +220,7 @@ pub struct UsedItem {
     pub faces: usize,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct UsedEmoji {
     pub id: i64,
     pub name: String,

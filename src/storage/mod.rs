@@ -16,7 +16,7 @@ use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload, Retry
 use secrecy::ExposeSecret;
 
 pub use key::MediaKey;
-pub use routes::configure;
+pub use routes::{MediaApi, configure};
 
 use crate::config::StorageSettings;
 

@@ -1,8 +1,15 @@
 use actix_web::http::header::{self, CacheControl, CacheDirective, EntityTag, IfNoneMatch};
 use actix_web::{HttpRequest, HttpResponse, web};
 
+use utoipa::OpenApi;
+
 use super::{MediaKey, MediaStore};
-use crate::error::{ApiError, RequestError};
+use crate::error::{ApiError, ErrorBody, RequestError};
+
+/// The media part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(serve_media))]
+pub struct MediaApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/media/{key:.+}").route(web::get().to(serve_media)));
@@ -10,6 +17,19 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// Streams a stored image. Keys never change content (new content gets a new
 /// key), so browsers may cache them for good.
+#[utoipa::path(get, path = "/media/{key}", tag = "media",
+    params(("key" = String, Path, description = "An object key from a URL the API gave")),
+    responses(
+        (status = 200, description = "The image, cacheable for good", content(
+            (String = "image/png"),
+            (String = "image/jpeg"),
+            (String = "image/webp"),
+            (String = "image/gif"),
+        )),
+        (status = 304, description = "Not modified (If-None-Match)"),
+        (status = 404, description = "No such object", body = ErrorBody),
+        (status = 503, description = "The media store is down", body = ErrorBody),
+    ))]
 async fn serve_media(
     store: web::Data<MediaStore>,
     request: HttpRequest,

@@ -11,7 +11,7 @@ pub use auth::{AuthError, CurrentUser, OptionalUser, TokenKeys};
 pub use domain::{Nickname, Password, Username};
 pub use entity::{Column as UserColumn, Entity as UserEntity, Model as UserModel};
 pub use password::PasswordHasher;
-pub use routes::configure;
+pub use routes::{UsersApi, configure};
 
 use sea_orm::DatabaseConnection;
 

@@ -1,16 +1,22 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::auth::CurrentUser;
 use super::domain::{Nickname, Password, Username};
 use super::service::{self, NewUser};
 use super::{UsersState, entity};
 use crate::emojis::EmojisState;
-use crate::error::{ApiError, FieldErrors, RequestError};
+use crate::error::{ApiError, ErrorBody, FieldErrors, RequestError};
 use crate::faces::FacesState;
 use crate::http::ClientAddress;
 use crate::pagination::{Page, PageBody};
+
+/// The users part of the OpenAPI document.
+#[derive(OpenApi)]
+#[openapi(paths(check_username, sign_up, log_in, who_am_i, delete_me, my_page))]
+pub struct UsersApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -27,17 +33,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .service(web::resource("/api/v1/users/mypage").route(web::get().to(my_page)));
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct UsernameQuery {
+    /// The name to check: 3–30 of `a-z 0-9 _ . -`, any case.
+    #[param(required = true, pattern = r"^[A-Za-z0-9_.-]{3,30}$")]
     username: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct UsernameAvailability {
     username: String,
     available: bool,
 }
 
+/// Whether a username is still free.
+#[utoipa::path(get, path = "/api/v1/users/", tag = "users", params(UsernameQuery),
+    responses(
+        (status = 200, body = UsernameAvailability),
+        (status = 422, description = "A malformed username", body = ErrorBody),
+    ))]
 async fn check_username(
     state: web::Data<UsersState>,
     query: web::Query<UsernameQuery>,
@@ -57,10 +72,14 @@ async fn check_username(
 
 /// Fields are optional here so that a missing one gets a per-field 422
 /// instead of a generic deserialisation error.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct SignUpRequest {
+    #[schema(required = true, value_type = String, pattern = r"^[A-Za-z0-9_.-]{3,30}$")]
     username: Option<String>,
+    #[schema(required = true, value_type = String, min_length = 8, max_length = 128)]
     password: Option<String>,
+    /// Shown instead of the username; defaults to it.
+    #[schema(value_type = String, min_length = 1, max_length = 40)]
     nickname: Option<String>,
 }
 
@@ -106,7 +125,7 @@ fn required(
     value
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct UserCreated {
     id: i64,
     username: String,
@@ -114,6 +133,15 @@ struct UserCreated {
     created_at: DateTime<Utc>,
 }
 
+/// Creates an account.
+#[utoipa::path(post, path = "/api/v1/users/", tag = "users", request_body = SignUpRequest,
+    responses(
+        (status = 201, body = UserCreated),
+        (status = 400, description = "Malformed JSON or not JSON", body = ErrorBody),
+        (status = 409, description = "The username is taken", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 422, description = "Invalid fields, each named", body = ErrorBody),
+    ))]
 async fn sign_up(
     state: web::Data<UsersState>,
     body: web::Json<SignUpRequest>,
@@ -128,19 +156,31 @@ async fn sign_up(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 struct LoginRequest {
+    #[schema(required = true, value_type = String)]
     username: Option<String>,
+    #[schema(required = true, value_type = String)]
     password: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct LoginResponse {
     access_token: String,
     token_type: &'static str,
     expires_in: u64,
 }
 
+/// Logs in: a bearer token for the other calls.
+#[utoipa::path(post, path = "/api/v1/users/auth", tag = "users", request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 400, description = "Malformed JSON or not JSON", body = ErrorBody),
+        (status = 401, description = "Wrong username or password", body = ErrorBody),
+        (status = 413, description = "The body is too large", body = ErrorBody),
+        (status = 422, description = "A missing field", body = ErrorBody),
+        (status = 429, description = "Too many failures; see Retry-After", body = ErrorBody),
+    ))]
 async fn log_in(
     state: web::Data<UsersState>,
     client: ClientAddress,
@@ -161,13 +201,19 @@ async fn log_in(
     }))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, ToSchema)]
 struct Me {
     id: i64,
     username: String,
     nickname: String,
 }
 
+/// The user the token belongs to.
+#[utoipa::path(get, path = "/api/v1/users/auth", tag = "users", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Me),
+        (status = 401, description = "A missing, expired or forged token", body = ErrorBody),
+    ))]
 async fn who_am_i(user: CurrentUser) -> HttpResponse {
     HttpResponse::Ok().json(Me {
         id: user.id,
@@ -177,6 +223,11 @@ async fn who_am_i(user: CurrentUser) -> HttpResponse {
 }
 
 /// Deletes the account with everything it made: templates, tasks, files.
+#[utoipa::path(delete, path = "/api/v1/users/me", tag = "users", security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "A missing, expired or forged token", body = ErrorBody),
+    ))]
 async fn delete_me(
     state: web::Data<UsersState>,
     emojis: web::Data<EmojisState>,
@@ -189,16 +240,29 @@ async fn delete_me(
     Ok(HttpResponse::NoContent().finish())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct MyPageQuery {
     /// `used` or `created`; the original design's `1` and `2` too.
+    #[param(required = true, value_type = String, pattern = "^(used|created|1|2)$")]
     case: Option<String>,
+    #[param(minimum = 1, maximum = 100000)]
     page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
     size: Option<i64>,
 }
 
 const MY_PAGE_SIZE: u64 = 20;
 
+/// My history: the results I made (`used`) or the templates I made (`created`).
+#[utoipa::path(get, path = "/api/v1/users/mypage", tag = "users", params(MyPageQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "A page of my tasks (`used`) or my templates (`created`)",
+            body = inline(PageBody<serde_json::Value>)),
+        (status = 401, description = "A missing, expired or forged token", body = ErrorBody),
+        (status = 422, description = "A bad case, page or size", body = ErrorBody),
+    ))]
 async fn my_page(
     emojis: web::Data<EmojisState>,
     faces: web::Data<FacesState>,

@@ -9,6 +9,7 @@ mod faces;
 mod frontend;
 mod health;
 mod helpers;
+mod openapi;
 mod recovery;
 mod replicas;
 mod requests;

@@ -1,0 +1,82 @@
+//! The OpenAPI document of the whole public API, assembled from the parts
+//! each module declares next to its routes, and served at
+//! `/api/v1/openapi.json` (the viewer at `/docs` reads it).
+
+use std::sync::OnceLock;
+
+use actix_web::http::header::ContentType;
+use actix_web::{HttpResponse, web};
+use utoipa::OpenApi;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+
+use crate::{emojis, faces, health, storage, users};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "IGE-MOJI",
+        description = "Face to emoji: upload a photo, every face is covered by the chosen \
+                       template's emoji for its expression. Errors are always \
+                       `{\"error\": {code, message, fields?}}`."
+    ),
+    paths(openapi_document),
+    tags(
+        (name = "users", description = "Accounts, log-in and my page"),
+        (name = "emojis", description = "Templates: one image per expression"),
+        (name = "faces", description = "Photo tasks: upload, then poll"),
+        (name = "media", description = "Stored images"),
+        (name = "operations", description = "Probes and this document"),
+    )
+)]
+struct ApiDoc;
+
+/// The whole document; built once.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: OnceLock<utoipa::openapi::OpenApi> = OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        let mut document = ApiDoc::openapi();
+        for part in [
+            health::HealthApi::openapi(),
+            users::UsersApi::openapi(),
+            emojis::EmojisApi::openapi(),
+            faces::FacesApi::openapi(),
+            storage::MediaApi::openapi(),
+        ] {
+            document.merge(part);
+        }
+        document.info.version = env!("CARGO_PKG_VERSION").into();
+        if let Some(components) = document.components.as_mut() {
+            components.add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(
+                    HttpBuilder::new()
+                        .scheme(HttpAuthScheme::Bearer)
+                        .bearer_format("JWT")
+                        .description(Some("The access_token from POST /api/v1/users/auth"))
+                        .build(),
+                ),
+            );
+        }
+        document
+    })
+}
+
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/api/v1/openapi.json", web::get().to(openapi_document));
+}
+
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
+async fn openapi_document() -> HttpResponse {
+    static BODY: OnceLock<String> = OnceLock::new();
+    let body = BODY.get_or_init(|| {
+        serde_json::to_string(document()).unwrap_or_else(|error| {
+            tracing::error!(error = %error, "the OpenAPI document does not serialise");
+            String::from("{}")
+        })
+    });
+    HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(body.as_str())
+}
