@@ -43,8 +43,9 @@ async fn serve(req: HttpRequest, dir: web::Data<StaticDir>) -> HttpResponse {
             return respond_with(file, &req, cache_control(immutable));
         }
     }
-    // Assets are content-addressed: a missing one is a real 404, not a route.
-    if requested.starts_with("assets/") {
+    // Assets and the API viewer's files are files, not app routes: a missing
+    // one is a real 404.
+    if requested.starts_with("assets/") || requested.starts_with("docs/") {
         return not_found().await;
     }
     match NamedFile::open_async(dir.0.join("index.html")).await {

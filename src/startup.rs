@@ -50,6 +50,7 @@ impl Application {
         // One TLS backend for the process (S3 over HTTPS); already set is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let metrics = install_metrics_recorder()?;
+        faces::export_counters_at_zero();
         let db = database::connect(&settings.database).await?;
         database::migrate(&db).await?;
         let store = MediaStore::from_settings(&settings.storage)?;

@@ -44,3 +44,27 @@ pub struct FacesState {
     pub wakeup: Arc<Notify>,
     pub admission: service::QueueAdmission,
 }
+
+/// Why an upload can be refused before it is queued: the `reason` label of
+/// `uploads_rejected_total`.
+const UPLOAD_REJECT_REASONS: [&str; 7] = [
+    "rate_limited",
+    "bad_form",
+    "too_large",
+    "unsupported_format",
+    "corrupt_image",
+    "unknown_template",
+    "queue_full",
+];
+
+/// Exports every task and upload counter at 0 from the start, so dashboards
+/// and alerts have a series to read before the first event of each kind.
+pub fn export_counters_at_zero() {
+    use crate::telemetry::{TASKS_TOTAL, UPLOADS_REJECTED_TOTAL};
+    for status in [queue::QUEUED, queue::DONE, queue::FAILED, worker::RETRIED] {
+        metrics::counter!(TASKS_TOTAL, "status" => status).increment(0);
+    }
+    for reason in UPLOAD_REJECT_REASONS {
+        metrics::counter!(UPLOADS_REJECTED_TOTAL, "reason" => reason).increment(0);
+    }
+}

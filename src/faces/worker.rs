@@ -25,6 +25,9 @@ use crate::telemetry::{
     FACES_PER_PHOTO, TASKS_TOTAL,
 };
 
+/// The `status` label of `tasks_total` for an attempt that will be retried.
+pub const RETRIED: &str = "retried";
+
 /// How a task attempt ended when it did not succeed.
 enum Failure {
     /// The input can never work (corrupt photo, template gone): fail now.
@@ -126,7 +129,7 @@ async fn run_task_guarded(state: &Arc<FacesState>, task: entity::Model) {
         }
         Failure::Transient(message) => {
             tracing::warn!(task = %task.id, attempt = task.attempts, message, "task will be retried");
-            metrics::counter!(TASKS_TOTAL, "status" => "retried").increment(1);
+            metrics::counter!(TASKS_TOTAL, "status" => RETRIED).increment(1);
             let delay = Duration::from_secs(2u64.pow(task.attempts.clamp(0, 6) as u32));
             queue::retry_later(&state.db, &task, delay).await
         }

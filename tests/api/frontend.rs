@@ -60,3 +60,24 @@ async fn paths_cannot_escape_the_static_directory() {
     let body = response.text().await.unwrap();
     assert!(!body.contains("[package]"));
 }
+
+#[tokio::test]
+async fn the_api_viewer_is_served_at_docs_with_its_files() {
+    let app = spawn_app().await;
+    for path in ["/docs", "/docs/"] {
+        let response = app.get(path).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let page = response.text().await.unwrap();
+        assert!(page.contains("<title>IGE-MOJI API</title>"), "{path}: {page}");
+    }
+    let bundle = app.get("/docs/swagger-ui-bundle.js").send().await.unwrap();
+    assert_eq!(bundle.status(), 200);
+    assert!(
+        bundle.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    let missing = app.get("/docs/nothing.css.map").send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}

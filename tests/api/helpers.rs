@@ -266,6 +266,15 @@ impl TestApp {
             .expect("text")
     }
 
+    /// The value of one series, e.g. `tasks_total{status="done"}`; 0 when absent.
+    pub async fn metric_value(&self, series: &str) -> f64 {
+        self.metrics()
+            .await
+            .lines()
+            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+            .map_or(0.0, |value| value.trim().parse().expect("a metric value"))
+    }
+
     pub async fn create_emoji(&self, token: Option<&str>, form: Form) -> Response {
         let mut request = self.post("/api/v1/emojis/").multipart(form);
         if let Some(token) = token {

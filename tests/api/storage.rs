@@ -151,9 +151,8 @@ async fn an_s3_outage_gives_503s_and_the_tasks_it_caught_finish_after_it() {
             .unwrap();
         assert_eq!(result.status(), 200);
     }
-    let metrics = app.metrics().await;
     assert!(
-        metrics.contains("tasks_total{status=\"retried\"}"),
-        "the outage made some task retry:\n{metrics}"
+        app.metric_value("tasks_total{status=\"retried\"}").await >= 1.0,
+        "the outage made some task retry"
     );
 }
