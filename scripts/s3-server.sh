@@ -215,12 +215,18 @@ IGEMOJI__STORAGE__S3__ALLOW_HTTP=true
 EOF
 }
 
-# weed leaves Unix sockets named after its ports in /tmp behind.
-remove_sockets() {
-  local dir="$1" port p
+# After weed's main thread is gone: waits (up to 10 s) until its other
+# threads have let go of its ports, so a start right after finds them free,
+# and removes the Unix sockets named after its ports that it leaves in /tmp.
+released() {
+  local dir="$1" port p tries
   port="$(cat "$dir/weed.port" 2> /dev/null)" || return 0
   [[ "$port" =~ ^[0-9]+$ ]] || return 0
   for p in $(seq "$port" $((port + PORT_SPAN))); do
+    for ((tries = 0; tries < 100; tries++)); do
+      port_in_use "$p" || break
+      sleep 0.1
+    done
     rm -f /tmp/seaweedfs-*-"$p".sock
   done
 }
@@ -246,7 +252,7 @@ cmd_stop() {
     sleep 0.1
   done
   rm -f "$dir/weed.pid"
-  remove_sockets "$dir"
+  released "$dir"
   say "stopped pid $pid in $((SECONDS - stopping))s"
 }
 
@@ -263,7 +269,7 @@ cmd_kill() {
   kill -KILL "$pid"
   while alive "$pid"; do sleep 0.05; done
   rm -f "$dir/weed.pid"
-  remove_sockets "$dir"
+  released "$dir"
   say "killed pid $pid"
 }
 
