@@ -47,8 +47,6 @@ impl Application {
     /// [`Application::run_until_stopped`]. Port 0 picks a free port.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
         let jwt_secret = resolve_jwt_secret(&settings)?;
-        // One TLS backend for the process (S3 over HTTPS); already set is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
         let metrics = install_metrics_recorder()?;
         faces::export_counters_at_zero();
         let db = database::connect(&settings.database).await?;

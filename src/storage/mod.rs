@@ -12,6 +12,7 @@ use chrono::{DateTime, Utc};
 use object_store::aws::AmazonS3Builder;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as ObjectPath;
+use object_store::prefix::PrefixStore;
 use object_store::{ClientOptions, ObjectStore, ObjectStoreExt, PutPayload, RetryConfig};
 use secrecy::ExposeSecret;
 
@@ -62,8 +63,14 @@ impl MediaStore {
                 .map_err(|error| StorageError::Config(format!("storage.url {dir}: {error}")))?
                 .with_automatic_cleanup(true);
             Arc::new(local)
-        } else if settings.url.starts_with("s3://") {
-            Arc::new(s3_store(settings)?)
+        } else if let Some(location) = settings.url.strip_prefix("s3://") {
+            let bucket = s3_store(settings)?;
+            // object_store reads only the bucket from the URL; the rest is
+            // the prefix every key goes under.
+            match location.split_once('/').map(|(_, prefix)| prefix.trim_matches('/')) {
+                Some(prefix) if !prefix.is_empty() => Arc::new(PrefixStore::new(bucket, prefix)),
+                _ => Arc::new(bucket),
+            }
         } else {
             return Err(StorageError::Config(format!(
                 "storage.url {:?} must start with file:// or s3://",
@@ -143,6 +150,9 @@ impl MediaStore {
 
 fn s3_store(settings: &StorageSettings) -> Result<object_store::aws::AmazonS3, StorageError> {
     let s3 = &settings.s3;
+    // object_store's HTTP client needs the process's TLS backend chosen
+    // before it is built; already chosen is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     // object_store's defaults retry for three minutes; an upload waiting that
     // long on a dead store is worse than a quick 503 and a retried task.
     let retry = RetryConfig {
@@ -151,11 +161,11 @@ fn s3_store(settings: &StorageSettings) -> Result<object_store::aws::AmazonS3, S
         ..RetryConfig::default()
     };
     let client = ClientOptions::new()
+        .with_allow_http(s3.allow_http)
         .with_connect_timeout(s3.connect_timeout)
         .with_timeout(s3.request_timeout);
     let mut builder = AmazonS3Builder::from_env()
         .with_url(&settings.url)
-        .with_allow_http(s3.allow_http)
         .with_retry(retry)
         .with_client_options(client);
     if let Some(endpoint) = &s3.endpoint {

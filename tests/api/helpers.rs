@@ -69,6 +69,9 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         admin_address,
         client: Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // Under the server's 5 s keep-alive, so a pooled connection is
+            // never reused just as the server closes it.
+            .pool_idle_timeout(Duration::from_secs(2))
             .build()
             .expect("http client"),
         database_url,

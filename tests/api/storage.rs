@@ -1,7 +1,7 @@
 //! The S3 store going away and coming back: uploads get a clear 503 while it
 //! is down, and tasks caught by the outage are retried, not lost. Runs only
 //! in the S3 leg of the test command (IGEMOJI_TEST_S3_URL set), against a
-//! private SeaweedFS server this test stops and starts.
+//! private SeaweedFS server this test kills and starts again.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,8 +33,9 @@ impl PrivateS3 {
         server
     }
 
-    fn stop(&self) {
-        self.run(&["stop", &self.dir.display().to_string()]);
+    /// Gone at once, like a crash or a network cut.
+    fn kill(&self) {
+        self.run(&["kill", &self.dir.display().to_string()]);
     }
 
     fn restart(&self) {
@@ -65,12 +66,12 @@ impl Drop for PrivateS3 {
         let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/s3-server.sh");
         let _ = Command::new("bash")
             .arg(script)
-            .args(["stop", &self.dir.display().to_string()])
+            .args(["kill", &self.dir.display().to_string()])
             .status();
     }
 }
 
-/// A port nobody listens on now, nor on the ports SeaweedFS derives from it.
+/// A port nobody listens on now; SeaweedFS also takes the seven above it.
 fn free_port() -> u16 {
     loop {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -116,7 +117,7 @@ async fn an_s3_outage_gives_503s_and_the_tasks_it_caught_finish_after_it() {
         let task: Value = response.json().await.unwrap();
         task_ids.push(task["task_id"].as_str().unwrap().to_owned());
     }
-    s3.stop();
+    s3.kill();
 
     let refused = app
         .upload_photo(
