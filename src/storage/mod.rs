@@ -67,7 +67,10 @@ impl MediaStore {
             let bucket = s3_store(settings)?;
             // object_store reads only the bucket from the URL; the rest is
             // the prefix every key goes under.
-            match location.split_once('/').map(|(_, prefix)| prefix.trim_matches('/')) {
+            match location
+                .split_once('/')
+                .map(|(_, prefix)| prefix.trim_matches('/'))
+            {
                 Some(prefix) if !prefix.is_empty() => Arc::new(PrefixStore::new(bucket, prefix)),
                 _ => Arc::new(bucket),
             }

@@ -68,7 +68,10 @@ async fn the_api_viewer_is_served_at_docs_with_its_files() {
         let response = app.get(path).send().await.unwrap();
         assert_eq!(response.status(), 200, "{path}");
         let page = response.text().await.unwrap();
-        assert!(page.contains("<title>IGE-MOJI API</title>"), "{path}: {page}");
+        assert!(
+            page.contains("<title>IGE-MOJI API</title>"),
+            "{path}: {page}"
+        );
     }
     let bundle = app.get("/docs/swagger-ui-bundle.js").send().await.unwrap();
     assert_eq!(bundle.status(), 200);
