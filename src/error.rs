@@ -218,7 +218,8 @@ impl ApiError {
                     }
                     FormError::TextTooLong { .. }
                     | FormError::Duplicate(_)
-                    | FormError::NotText(_) => {
+                    | FormError::NotText(_)
+                    | FormError::Unknown(_) => {
                         Described::new(S::UNPROCESSABLE_ENTITY, "validation_failed", message)
                     }
                 };

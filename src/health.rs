@@ -14,8 +14,8 @@ use crate::error::ErrorBody;
 pub struct HealthApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(liveness))
-        .route("/readyz", web::get().to(readiness));
+    cfg.service(web::resource("/healthz").route(web::get().to(liveness)))
+        .service(web::resource("/readyz").route(web::get().to(readiness)));
 }
 
 #[derive(Serialize, ToSchema)]
@@ -25,7 +25,7 @@ struct ProbeStatus {
 
 /// Answers while the process serves.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, body = ProbeStatus)))]
+    responses((status = 200, description = "Serving", body = ProbeStatus)))]
 async fn liveness() -> HttpResponse {
     HttpResponse::Ok().json(ProbeStatus { status: "ok" })
 }
@@ -34,7 +34,7 @@ async fn liveness() -> HttpResponse {
 /// that lost it.
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses(
-        (status = 200, body = ProbeStatus),
+        (status = 200, description = "The database answers", body = ProbeStatus),
         (status = 503, description = "The database does not answer", body = ErrorBody),
     ))]
 async fn readiness(db: web::Data<DatabaseConnection>) -> HttpResponse {

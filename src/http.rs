@@ -58,7 +58,14 @@ pub fn json_method_not_allowed<B>(
     response: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
     let (request, _) = response.into_parts();
-    let json = ApiError::from(RequestError::MethodNotAllowed).error_response();
+    let mut json = ApiError::from(RequestError::MethodNotAllowed).error_response();
+    let allowed = request
+        .match_pattern()
+        .and_then(|pattern| crate::openapi::allowed_methods(&pattern));
+    if let Some(allow) = allowed.and_then(|methods| methods.parse().ok()) {
+        json.headers_mut()
+            .insert(actix_web::http::header::ALLOW, allow);
+    }
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(request, json).map_into_right_body::<B>(),
     ))

@@ -30,6 +30,8 @@ pub enum FormError {
     Duplicate(String),
     #[error("{0} must be UTF-8 text")]
     NotText(String),
+    #[error("{0} is not a field of this form")]
+    Unknown(String),
 }
 
 impl FormError {
@@ -39,10 +41,19 @@ impl FormError {
             FormError::FileTooLarge { field, .. }
             | FormError::TextTooLong { field, .. }
             | FormError::Duplicate(field)
-            | FormError::NotText(field) => Some(field),
+            | FormError::NotText(field)
+            | FormError::Unknown(field) => Some(field),
             _ => None,
         }
     }
+}
+
+/// The part names a form takes: file parts and text parts. Any other name is
+/// refused, so a typo is an error rather than a silently ignored field.
+#[derive(Debug, Clone, Copy)]
+pub struct FormFields<'a> {
+    pub files: &'a [&'a str],
+    pub texts: &'a [&'a str],
 }
 
 /// The parts of a form: `files` are the parts whose names the caller listed
@@ -69,10 +80,10 @@ const DRAIN_LIMIT: usize = 64 * 1024 * 1024;
 
 pub async fn read_form(
     mut multipart: Multipart,
-    file_fields: &[&str],
+    fields: FormFields<'_>,
     limits: FormLimits,
 ) -> Result<ReceivedForm, FormError> {
-    match read_parts(&mut multipart, file_fields, limits).await {
+    match read_parts(&mut multipart, fields, limits).await {
         Ok(form) => Ok(form),
         Err(error) => {
             if !matches!(error, FormError::NotMultipart | FormError::Malformed(_)) {
@@ -85,7 +96,7 @@ pub async fn read_form(
 
 async fn read_parts(
     multipart: &mut Multipart,
-    file_fields: &[&str],
+    fields: FormFields<'_>,
     limits: FormLimits,
 ) -> Result<ReceivedForm, FormError> {
     let mut form = ReceivedForm::default();
@@ -99,7 +110,10 @@ async fn read_parts(
             });
         }
         let name = field.name().unwrap_or_default().to_owned();
-        let is_file = file_fields.contains(&name.as_str());
+        let is_file = fields.files.contains(&name.as_str());
+        if !is_file && !fields.texts.contains(&name.as_str()) {
+            return Err(FormError::Unknown(name));
+        }
         let limit = if is_file {
             limits.max_file_bytes
         } else {

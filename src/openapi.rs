@@ -9,6 +9,7 @@ use actix_web::{HttpResponse, web};
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
+use crate::error::ErrorBody;
 use crate::{emojis, faces, health, storage, users};
 
 #[derive(OpenApi)]
@@ -61,13 +62,56 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
     })
 }
 
+/// The methods the document lists for a route pattern (`/media/{key:.+}` or
+/// `/media/{key}`), as an `Allow` header value.
+pub fn allowed_methods(route_pattern: &str) -> Option<String> {
+    let path = without_regexes(route_pattern);
+    let item = document().paths.paths.get(&path)?;
+    let methods: Vec<&str> = [
+        ("GET", item.get.is_some()),
+        ("POST", item.post.is_some()),
+        ("PUT", item.put.is_some()),
+        ("PATCH", item.patch.is_some()),
+        ("DELETE", item.delete.is_some()),
+    ]
+    .into_iter()
+    .filter_map(|(method, present)| present.then_some(method))
+    .collect();
+    (!methods.is_empty()).then(|| methods.join(", "))
+}
+
+/// actix's `{name:regex}` segments written as OpenAPI's `{name}`.
+fn without_regexes(route_pattern: &str) -> String {
+    let mut path = String::with_capacity(route_pattern.len());
+    let mut in_regex = false;
+    let mut in_braces = false;
+    for character in route_pattern.chars() {
+        match character {
+            '{' => {
+                in_braces = true;
+                path.push('{');
+            }
+            ':' if in_braces => in_regex = true,
+            '}' => {
+                in_braces = false;
+                in_regex = false;
+                path.push('}');
+            }
+            _ if in_regex => {}
+            other => path.push(other),
+        }
+    }
+    path
+}
+
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/api/v1/openapi.json", web::get().to(openapi_document));
+    cfg.service(web::resource("/api/v1/openapi.json").route(web::get().to(openapi_document)));
 }
 
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations",
-    responses((status = 200, description = "The OpenAPI document", content_type = "application/json")))]
+    responses((status = 200, description = "The OpenAPI document", content_type = "application/json"),
+        (status = 405, description = "Another method than GET", body = ErrorBody)))]
 async fn openapi_document() -> HttpResponse {
     static BODY: OnceLock<String> = OnceLock::new();
     let body = BODY.get_or_init(|| {
@@ -79,4 +123,19 @@ async fn openapi_document() -> HttpResponse {
     HttpResponse::Ok()
         .content_type(ContentType::json())
         .body(body.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn allowed_methods_come_from_the_document() {
+        assert_eq!(
+            allowed_methods("/api/v1/emojis/{id}").as_deref(),
+            Some("GET, DELETE")
+        );
+        assert_eq!(allowed_methods("/media/{key:.+}").as_deref(), Some("GET"));
+        assert_eq!(allowed_methods("/nowhere"), None);
+    }
 }

@@ -14,7 +14,7 @@ use super::service::{self, EmojiView, NewEmoji};
 use super::{EmojiError, EmojisState};
 use crate::analysis::Expression;
 use crate::error::{ApiError, ErrorBody, FieldErrors};
-use crate::multipart::{FormLimits, read_form};
+use crate::multipart::{FormFields, FormLimits, read_form};
 use crate::pagination::{Page, PageBody};
 use crate::users::{CurrentUser, OptionalUser};
 
@@ -57,7 +57,7 @@ type GalleryPage = PageBody<EmojiView>;
 /// The gallery: public templates, most used first, then newest.
 #[utoipa::path(get, path = "/api/v1/emojis/", tag = "emojis", params(GalleryQuery),
     responses(
-        (status = 200, body = GalleryPage),
+        (status = 200, description = "One page of the gallery", body = GalleryPage),
         (status = 422, description = "A bad page, size or q", body = ErrorBody),
     ))]
 async fn gallery(
@@ -79,7 +79,7 @@ struct SizeQuery {
 #[utoipa::path(get, path = "/api/v1/emojis/pages/{page}", tag = "emojis",
     params(("page" = i64, Path, minimum = 1, maximum = 100000), SizeQuery),
     responses(
-        (status = 200, body = GalleryPage),
+        (status = 200, description = "One page of the gallery", body = GalleryPage),
         (status = 422, description = "A bad page or size", body = ErrorBody),
     ))]
 async fn gallery_page(
@@ -149,7 +149,7 @@ struct Top3Body {
 /// The three most used public templates; ties go to the latest use.
 #[utoipa::path(get, path = "/api/v1/emojis/top3", tag = "emojis", params(Top3Query),
     responses(
-        (status = 200, body = Top3Body),
+        (status = 200, description = "Up to three templates with their use counts", body = Top3Body),
         (status = 422, description = "A bad number of days", body = ErrorBody),
     ))]
 async fn top3(
@@ -219,7 +219,8 @@ fn parse_id(raw: &str) -> Result<i64, ApiError> {
     params(("id" = i64, Path), ShareQuery),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, body = EmojiView),
+        (status = 200, description = "The template", body = EmojiView),
+        (status = 401, description = "An expired or forged token", body = ErrorBody),
         (status = 404, description = "No such template, or private and not yours", body = ErrorBody),
     ))]
 async fn get_one(
@@ -260,29 +261,31 @@ const EXPRESSION_FIELDS: [&str; 7] = [
 ];
 
 /// The form that creates a template: its fields and one image per expression.
-#[derive(ToSchema)]
+// Deserialize only lends its `deny_unknown_fields` to the document.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Describes the form for the OpenAPI document only.
 struct TemplateForm {
-    #[schema(min_length = 1, max_length = 60)]
+    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
     name: String,
-    #[schema(max_length = 500)]
+    #[schema(value_type = String, required = false, max_length = 500)]
     description: Option<String>,
     /// `public` (the default) or `private`.
-    #[schema(pattern = "^(public|private)$")]
+    #[schema(value_type = String, required = false, pattern = "^(public|private)$")]
     visibility: Option<String>,
-    #[schema(value_type = String, format = Binary)]
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     angry: Vec<u8>,
-    #[schema(value_type = String, format = Binary)]
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     disgust: Vec<u8>,
-    #[schema(value_type = String, format = Binary)]
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     fear: Vec<u8>,
-    #[schema(value_type = String, format = Binary)]
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     happy: Vec<u8>,
-    #[schema(value_type = String, format = Binary)]
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     sad: Vec<u8>,
-    #[schema(value_type = String, format = Binary)]
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     surprise: Vec<u8>,
-    #[schema(value_type = String, format = Binary)]
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     neutral: Vec<u8>,
 }
 
@@ -291,7 +294,7 @@ struct TemplateForm {
     request_body(content = TemplateForm, content_type = "multipart/form-data"),
     security(("bearer" = [])),
     responses(
-        (status = 201, body = EmojiView),
+        (status = 201, description = "The new template", body = EmojiView),
         (status = 400, description = "Not a multipart form", body = ErrorBody),
         (status = 401, description = "A missing, expired or forged token", body = ErrorBody),
         (status = 413, description = "An image is too large; the field is named", body = ErrorBody),
@@ -308,7 +311,11 @@ async fn create(
         max_text_bytes: 4096,
         max_parts: 16,
     };
-    let mut form = read_form(multipart, &EXPRESSION_FIELDS, limits).await?;
+    let fields = FormFields {
+        files: &EXPRESSION_FIELDS,
+        texts: &["name", "description", "visibility"],
+    };
+    let mut form = read_form(multipart, fields, limits).await?;
 
     let mut errors = FieldErrors::default();
     let name = match form.text("name") {

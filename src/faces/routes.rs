@@ -9,7 +9,7 @@ use super::{FaceError, FacesState};
 use crate::analysis::{AnalysisError, probe_photo};
 use crate::error::{ApiError, ErrorBody, FieldErrors};
 use crate::http::ClientAddress;
-use crate::multipart::{FormError, FormLimits, read_form};
+use crate::multipart::{FormError, FormFields, FormLimits, read_form};
 use crate::telemetry::UPLOADS_REJECTED_TOTAL;
 use crate::users::OptionalUser;
 
@@ -57,15 +57,19 @@ fn rejected(reason: &'static str) {
 }
 
 /// The upload form of a face task.
-#[derive(ToSchema)]
+// Deserialize only lends its `deny_unknown_fields` to the document.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Describes the form for the OpenAPI document only.
 struct UploadForm {
     /// A JPEG, PNG, WebP or GIF photo.
-    #[schema(value_type = String, format = Binary)]
+    #[schema(value_type = String, format = Binary, min_length = 1)]
     image: Vec<u8>,
     /// The template whose emojis cover the faces.
+    #[schema(minimum = 1)]
     emoji_id: i64,
     /// The share token of someone else's private template.
+    #[schema(value_type = String, required = false, max_length = 1024)]
     share: Option<String>,
 }
 
@@ -76,7 +80,8 @@ struct UploadForm {
     security((), ("bearer" = [])),
     responses(
         (status = 202, description = "Queued; poll `status_url`", body = TaskCreated),
-        (status = 400, description = "Not a multipart form", body = ErrorBody),
+        (status = 400, description = "Not a well-formed multipart form", body = ErrorBody),
+        (status = 401, description = "An expired or forged token", body = ErrorBody),
         (status = 413, description = "The photo is too large or has too many pixels", body = ErrorBody),
         (status = 415, description = "Not a JPEG, PNG, WebP or GIF", body = ErrorBody),
         (status = 422, description = "A corrupt photo, or a missing or unknown field", body = ErrorBody),
@@ -106,7 +111,11 @@ async fn upload(
         max_text_bytes: 1024,
         max_parts: 8,
     };
-    let mut form = read_form(multipart, &["image"], form_limits)
+    let fields = FormFields {
+        files: &["image"],
+        texts: &["emoji_id", "share"],
+    };
+    let mut form = read_form(multipart, fields, form_limits)
         .await
         .inspect_err(|error| {
             rejected(match error {
@@ -175,7 +184,8 @@ async fn upload(
     params(("task_id" = String, Path, description = "The id from the upload")),
     security((), ("bearer" = [])),
     responses(
-        (status = 200, body = crate::faces::service::TaskView),
+        (status = 200, description = "The task", body = crate::faces::service::TaskView),
+        (status = 401, description = "An expired or forged token", body = ErrorBody),
         (status = 404, description = "No such task, or not yours", body = ErrorBody),
     ))]
 async fn get_task(

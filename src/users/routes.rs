@@ -50,7 +50,7 @@ struct UsernameAvailability {
 /// Whether a username is still free.
 #[utoipa::path(get, path = "/api/v1/users/", tag = "users", params(UsernameQuery),
     responses(
-        (status = 200, body = UsernameAvailability),
+        (status = 200, description = "Whether the name is free", body = UsernameAvailability),
         (status = 422, description = "A malformed username", body = ErrorBody),
     ))]
 async fn check_username(
@@ -70,8 +70,8 @@ async fn check_username(
     }))
 }
 
-/// Fields are optional here so that a missing one gets a per-field 422
-/// instead of a generic deserialisation error.
+// Fields are optional here so that a missing one gets a per-field 422
+// instead of a generic deserialisation error.
 #[derive(Deserialize, ToSchema)]
 struct SignUpRequest {
     #[schema(required = true, value_type = String, pattern = r"^[A-Za-z0-9_.-]{3,30}$")]
@@ -79,7 +79,7 @@ struct SignUpRequest {
     #[schema(required = true, value_type = String, min_length = 8, max_length = 128)]
     password: Option<String>,
     /// Shown instead of the username; defaults to it.
-    #[schema(value_type = String, min_length = 1, max_length = 40)]
+    #[schema(value_type = String, required = false, min_length = 1, max_length = 40)]
     nickname: Option<String>,
 }
 
@@ -136,7 +136,7 @@ struct UserCreated {
 /// Creates an account.
 #[utoipa::path(post, path = "/api/v1/users/", tag = "users", request_body = SignUpRequest,
     responses(
-        (status = 201, body = UserCreated),
+        (status = 201, description = "The new account", body = UserCreated),
         (status = 400, description = "Malformed JSON or not JSON", body = ErrorBody),
         (status = 409, description = "The username is taken", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
@@ -174,7 +174,7 @@ struct LoginResponse {
 /// Logs in: a bearer token for the other calls.
 #[utoipa::path(post, path = "/api/v1/users/auth", tag = "users", request_body = LoginRequest,
     responses(
-        (status = 200, body = LoginResponse),
+        (status = 200, description = "Logged in", body = LoginResponse),
         (status = 400, description = "Malformed JSON or not JSON", body = ErrorBody),
         (status = 401, description = "Wrong username or password", body = ErrorBody),
         (status = 413, description = "The body is too large", body = ErrorBody),
@@ -211,7 +211,7 @@ struct Me {
 /// The user the token belongs to.
 #[utoipa::path(get, path = "/api/v1/users/auth", tag = "users", security(("bearer" = [])),
     responses(
-        (status = 200, body = Me),
+        (status = 200, description = "The token's user", body = Me),
         (status = 401, description = "A missing, expired or forged token", body = ErrorBody),
     ))]
 async fn who_am_i(user: CurrentUser) -> HttpResponse {

@@ -242,11 +242,15 @@ async fn bad_template_uploads_name_the_field_and_store_nothing() {
     assert_eq!(status, 422);
     assert!(error["fields"]["neutral"].is_string(), "{error}");
 
-    let mut unnamed = template_form("", "public");
-    unnamed = unnamed.text("extra", "ignored");
+    let unnamed = template_form("", "public");
     let (status, error) = refused_template(&app, &token, unnamed).await;
     assert_eq!(status, 422);
     assert!(error["fields"]["name"].is_string(), "{error}");
+
+    let typo = template_form("Typo", "public").text("visibilty", "private");
+    let (status, error) = refused_template(&app, &token, typo).await;
+    assert_eq!(status, 422);
+    assert!(error["fields"]["visibilty"].is_string(), "{error}");
 
     let (status, error) =
         refused_template(&app, &token, template_form(&"x".repeat(61), "public")).await;

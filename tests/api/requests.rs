@@ -71,7 +71,12 @@ async fn a_wrong_method_gets_a_json_405() {
     let app = spawn_app().await;
     let response = app.delete("/api/v1/users/").send().await.unwrap();
     assert_eq!(response.status(), 405);
+    assert_eq!(response.headers()["allow"], "GET, POST");
     assert_eq!(error_of(response).await["code"], "method_not_allowed");
+
+    let probe = app.post("/healthz").send().await.unwrap();
+    assert_eq!(probe.status(), 405);
+    assert_eq!(probe.headers()["allow"], "GET");
 }
 
 #[tokio::test]
