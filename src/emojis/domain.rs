@@ -6,12 +6,13 @@ pub struct EmojiName(String);
 
 impl EmojiName {
     pub fn parse(raw: &str) -> Result<EmojiName, &'static str> {
+        // The limit is on what was sent, spaces included, as the API
+        // document says; emptiness is judged after trimming.
         let trimmed = raw.trim();
-        let length = trimmed.chars().count();
-        if length == 0 {
+        if trimmed.is_empty() {
             return Err("must not be empty");
         }
-        if length > 60 {
+        if raw.chars().count() > 60 {
             return Err("must be at most 60 characters");
         }
         if trimmed.chars().any(char::is_control) {

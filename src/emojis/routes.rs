@@ -266,7 +266,12 @@ const EXPRESSION_FIELDS: [&str; 7] = [
 #[serde(deny_unknown_fields)]
 #[allow(dead_code)] // Describes the form for the OpenAPI document only.
 struct TemplateForm {
-    #[schema(min_length = 1, max_length = 60, pattern = r"\S")]
+    /// Not only spaces, and no control characters (trimmed first).
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^\s*[^\s\u0000-\u001F\u007F-\u009F](?:[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F])?\s*$"
+    )]
     name: String,
     #[schema(value_type = String, required = false, max_length = 500)]
     description: Option<String>,

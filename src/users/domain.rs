@@ -74,9 +74,10 @@ pub struct Nickname(String);
 
 impl Nickname {
     pub fn parse(raw: &str) -> Result<Nickname, String> {
+        // The limit is on what was sent, spaces included, as the API
+        // document says; emptiness is judged after trimming.
         let trimmed = raw.trim();
-        let length = trimmed.chars().count();
-        if length == 0 || length > NICKNAME_MAX {
+        if trimmed.is_empty() || raw.chars().count() > NICKNAME_MAX {
             return Err(format!("must be 1 to {NICKNAME_MAX} characters long"));
         }
         if trimmed.chars().any(char::is_control) {

@@ -78,8 +78,10 @@ struct SignUpRequest {
     username: Option<String>,
     #[schema(required = true, value_type = String, min_length = 8, max_length = 128)]
     password: Option<String>,
-    /// Shown instead of the username; defaults to it.
-    #[schema(value_type = String, required = false, min_length = 1, max_length = 40)]
+    /// Shown instead of the username; defaults to it. Not only spaces, and
+    /// no control characters (trimmed first).
+    #[schema(value_type = Option<String>, required = false, min_length = 1, max_length = 40,
+        pattern = r"^\s*[^\s\u0000-\u001F\u007F-\u009F](?:[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F])?\s*$")]
     nickname: Option<String>,
 }
 
