@@ -12,7 +12,13 @@ pub struct ListingCache {
     ttl: Duration,
     generation: AtomicU64,
     entries: Mutex<HashMap<String, Entry>>,
+    /// One build at a time per stripe of keys, so when an entry expires
+    /// under load one request queries the database and the rest wait for
+    /// its answer instead of all running the same query.
+    builds: [tokio::sync::Mutex<()>; BUILD_STRIPES],
 }
+
+const BUILD_STRIPES: usize = 16;
 
 struct Entry {
     generation: u64,
@@ -28,7 +34,34 @@ impl ListingCache {
             ttl,
             generation: AtomicU64::new(0),
             entries: Mutex::new(HashMap::new()),
+            builds: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// The cached body for `key`, or the one `build` makes (then cached).
+    pub async fn get_or_build<E, Fut>(
+        &self,
+        key: String,
+        build: impl FnOnce() -> Fut,
+    ) -> Result<Bytes, E>
+    where
+        Fut: Future<Output = Result<Bytes, E>>,
+    {
+        if let Some(body) = self.get(&key) {
+            return Ok(body);
+        }
+        let mut hasher = std::hash::DefaultHasher::new();
+        std::hash::Hash::hash(&key, &mut hasher);
+        let stripe = std::hash::Hasher::finish(&hasher) as usize % BUILD_STRIPES;
+        let _turn = self.builds[stripe].lock().await;
+        // Whoever held the turn may have just built it.
+        if let Some(body) = self.get(&key) {
+            return Ok(body);
+        }
+        let generation = self.generation();
+        let body = build().await?;
+        self.put(key, generation, body.clone());
+        Ok(body)
     }
 
     pub fn get(&self, key: &str) -> Option<Bytes> {
@@ -93,6 +126,28 @@ mod tests {
         cache.invalidate();
         cache.put("page-1".into(), generation, Bytes::from_static(b"stale"));
         assert!(cache.get("page-1").is_none());
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_build_once() {
+        let cache = std::sync::Arc::new(ListingCache::new(Duration::from_secs(60)));
+        let builds = std::sync::Arc::new(AtomicU64::new(0));
+        let requests = (0..8).map(|_| {
+            let (cache, builds) = (cache.clone(), builds.clone());
+            tokio::spawn(async move {
+                cache
+                    .get_or_build("top3".into(), || async {
+                        builds.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Ok::<_, ()>(Bytes::from_static(b"ranking"))
+                    })
+                    .await
+            })
+        });
+        for request in futures_util::future::join_all(requests).await {
+            assert_eq!(request.unwrap().unwrap(), Bytes::from_static(b"ranking"));
+        }
+        assert_eq!(builds.load(Ordering::SeqCst), 1);
     }
 
     #[test]

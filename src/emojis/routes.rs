@@ -185,16 +185,15 @@ where
     F: FnOnce() -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
-    let body = match state.listings.get(&key) {
-        Some(body) => body,
-        None => {
-            let generation = state.listings.generation();
-            let body =
-                Bytes::from(serde_json::to_vec(&build().await?).map_err(anyhow::Error::from)?);
-            state.listings.put(key, generation, body.clone());
-            body
-        }
-    };
+    let body = state
+        .listings
+        .get_or_build(key, || async {
+            let listing = build().await?;
+            Ok::<_, ApiError>(Bytes::from(
+                serde_json::to_vec(&listing).map_err(anyhow::Error::from)?,
+            ))
+        })
+        .await?;
     Ok(HttpResponse::Ok()
         .content_type(ContentType::json())
         .body(body))
