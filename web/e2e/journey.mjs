@@ -323,6 +323,15 @@ async function main() {
     await shoot('not-found');
   });
 
+  await step('the API viewer at /docs shows the OpenAPI document', async () => {
+    await go('/docs');
+    await page.locator('.opblock').first().waitFor();
+    const operations = await page.locator('.opblock').count();
+    assert(operations >= 15, `every operation is listed (${operations})`);
+    await page.getByText('/api/v1/faces/tasks/{task_id}').first().waitFor();
+    await page.screenshot({ path: join(SCREENSHOT_DIR, 'docs-1280.png'), fullPage: true });
+  });
+
   await step('log out', async () => {
     await go('/');
     await page.getByTestId('nav-logout').click();
