@@ -1,7 +1,7 @@
-//! The S3 store going away and coming back: uploads get a clear 503 while it
-//! is down, and tasks caught by the outage are retried, not lost. Runs only
+//! The S3 store slow, failing and gone, then back: uploads get a quick, clear
+//! 503 meanwhile, and tasks caught by the outage are retried, not lost. Runs only
 //! in the S3 leg of the test command (IGEMOJI_TEST_S3_URL set), against a
-//! private SeaweedFS server this test kills and starts again.
+//! private SeaweedFS server this test freezes, stops and starts again.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -33,9 +33,28 @@ impl PrivateS3 {
         server
     }
 
-    /// Gone at once, like a crash or a network cut.
-    fn kill(&self) {
-        self.run(&["kill", &self.dir.display().to_string()]);
+    /// A graceful stop: SeaweedFS answers 500 for about 15 s, then is gone.
+    fn stop_in_background(&self) -> std::process::Child {
+        Command::new("bash")
+            .arg(Self::script())
+            .args(["stop", &self.dir.display().to_string()])
+            .spawn()
+            .expect("scripts/s3-server.sh runs")
+    }
+
+    /// Frozen (SIGSTOP) or thawed (SIGCONT): a store that accepts
+    /// connections and never answers.
+    fn signal(&self, signal: &str) {
+        let pid = std::fs::read_to_string(self.dir.join("weed.pid")).expect("weed.pid");
+        let status = Command::new("kill")
+            .args([signal, pid.trim()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+    }
+
+    fn script() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/s3-server.sh")
     }
 
     fn restart(&self) {
@@ -51,9 +70,8 @@ impl PrivateS3 {
     }
 
     fn run(&self, args: &[&str]) {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/s3-server.sh");
         let status = Command::new("bash")
-            .arg(script)
+            .arg(Self::script())
             .args(args)
             .status()
             .expect("scripts/s3-server.sh runs");
@@ -63,9 +81,8 @@ impl PrivateS3 {
 
 impl Drop for PrivateS3 {
     fn drop(&mut self) {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/s3-server.sh");
         let _ = Command::new("bash")
-            .arg(script)
+            .arg(Self::script())
             .args(["kill", &self.dir.display().to_string()])
             .status();
     }
@@ -99,6 +116,7 @@ async fn an_s3_outage_gives_503s_and_the_tasks_it_caught_finish_after_it() {
         settings.storage.url = "s3://igemoji/outage".into();
         settings.storage.s3.endpoint = Some(s3.endpoint());
         settings.storage.s3.connect_timeout = Duration::from_millis(500);
+        settings.storage.s3.request_timeout = Duration::from_secs(1);
         settings.storage.s3.retry_timeout = Duration::from_secs(1);
         settings.analysis.workers = 1;
     })
@@ -117,19 +135,36 @@ async fn an_s3_outage_gives_503s_and_the_tasks_it_caught_finish_after_it() {
         let task: Value = response.json().await.unwrap();
         task_ids.push(task["task_id"].as_str().unwrap().to_owned());
     }
-    s3.kill();
 
-    let refused = app
-        .upload_photo(
-            Some(&token),
-            twemoji,
-            fixture("faceapi_sample1.jpg"),
-            "a.jpg",
-        )
-        .await;
-    assert_eq!(refused.status(), 503);
-    assert!(refused.headers().contains_key("retry-after"));
-    assert_eq!(error_of(refused).await["code"], "storage_unavailable");
+    // Slow (frozen), answering 500s (stopping), then gone: each upload gets
+    // a quick 503 and stores nothing.
+    let refused_upload = || async {
+        let started = std::time::Instant::now();
+        let refused = app
+            .upload_photo(
+                Some(&token),
+                twemoji,
+                fixture("faceapi_sample1.jpg"),
+                "a.jpg",
+            )
+            .await;
+        assert_eq!(refused.status(), 503);
+        assert!(refused.headers().contains_key("retry-after"));
+        assert_eq!(error_of(refused).await["code"], "storage_unavailable");
+        started.elapsed()
+    };
+    s3.signal("-STOP");
+    let waited = refused_upload().await;
+    assert!(
+        waited < Duration::from_secs(10),
+        "a frozen store: 503 after {waited:?}"
+    );
+    s3.signal("-CONT");
+    let mut stopping = s3.stop_in_background();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    refused_upload().await;
+    assert!(stopping.wait().expect("stop finishes").success());
+    refused_upload().await;
     let (status, mypage) = app
         .get_json("/api/v1/users/mypage?case=used&size=100", Some(&token))
         .await;
@@ -140,7 +175,6 @@ async fn an_s3_outage_gives_503s_and_the_tasks_it_caught_finish_after_it() {
         "the refused upload left no task behind"
     );
 
-    tokio::time::sleep(Duration::from_secs(3)).await;
     s3.restart();
     for task_id in &task_ids {
         let task = app.wait_for_task(task_id, Some(&token)).await;
