@@ -58,17 +58,20 @@ fn run_async(task: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<(
 }
 
 /// glibc gives every thread that contends for the heap an arena of its own,
-/// up to eight per core, and each keeps the pages of the photos its thread
-/// decoded. With the analysis and blocking pools that doubled peak memory
-/// under load (bench/tasks-load.sh: 586 MB, 268 MB with two arenas, at the
-/// same speed). An operator's own MALLOC_ARENA_MAX wins.
+/// up to eight per core, and raises its mmap threshold as big blocks are
+/// freed, so decoded photos end up in arenas that keep their pages. Under
+/// upload load that made peak memory 586 MB (bench/tasks-load.sh). Two
+/// arenas, and photo-sized blocks always mapped (and so returned on free),
+/// keep it under 300 MB at the same speed. An operator's own MALLOC_ARENA_MAX
+/// wins.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        // SAFETY: mallopt only sets an allocator parameter; it is called
+        // SAFETY: mallopt only sets allocator parameters; it is called
         // before any other thread exists.
         unsafe {
             libc::mallopt(libc::M_ARENA_MAX, 2);
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
         }
     }
 }
