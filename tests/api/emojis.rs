@@ -2,7 +2,8 @@ use reqwest::multipart::Form;
 use serde_json::Value;
 
 use crate::helpers::{
-    EXPRESSIONS, error_of, expression_colour, image_part, solid_png, spawn_app, template_form,
+    EXPRESSIONS, error_of, expression_colour, image_part, solid_png, spawn_app, spawn_app_with,
+    template_form,
 };
 
 #[tokio::test]
@@ -426,4 +427,27 @@ async fn gallery_paging_is_checked() {
     assert_eq!(status, 200);
     assert_eq!(page["items"], serde_json::json!([]));
     assert_eq!(page["total"], 2);
+}
+
+#[tokio::test]
+async fn media_links_point_at_the_public_base_url_when_one_is_set() {
+    let app = spawn_app_with(|settings| {
+        settings.storage.public_base_url = Some("https://cdn.example.test/igemoji/".into());
+    })
+    .await;
+    let (status, gallery) = app.get_json("/api/v1/emojis/", None).await;
+    assert_eq!(status, 200);
+    let item = &gallery["items"][0];
+    let preview = item["preview_url"].as_str().unwrap();
+    assert!(
+        preview.starts_with("https://cdn.example.test/igemoji/emojis/"),
+        "{preview}"
+    );
+    for url in item["images"].as_object().unwrap().values() {
+        assert!(
+            url.as_str()
+                .unwrap()
+                .starts_with("https://cdn.example.test/igemoji/")
+        );
+    }
 }
