@@ -81,7 +81,7 @@ pub fn allowed_methods(route_pattern: &str) -> Option<String> {
 }
 
 /// actix's `{name:regex}` segments written as OpenAPI's `{name}`.
-fn without_regexes(route_pattern: &str) -> String {
+pub fn without_regexes(route_pattern: &str) -> String {
     let mut path = String::with_capacity(route_pattern.len());
     let mut in_regex = false;
     let mut in_braces = false;

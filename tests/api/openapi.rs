@@ -29,7 +29,7 @@ fn registered_routes() -> BTreeSet<(String, String)> {
                 &rest[..registration_end.min(rest.find("\n}").unwrap_or(rest.len()))];
             for method in METHODS {
                 if registration.contains(&format!("web::{method}()")) {
-                    routes.insert((method.to_owned(), openapi_path(path)));
+                    routes.insert((method.to_owned(), igemoji::openapi::without_regexes(path)));
                 }
             }
         }
@@ -45,7 +45,7 @@ fn registered_routes() -> BTreeSet<(String, String)> {
                         .starts_with(&format!("web::{method}()"))
                 })
                 .unwrap_or_else(|| panic!("the method of route {path}"));
-            routes.insert((method.to_owned(), openapi_path(path)));
+            routes.insert((method.to_owned(), igemoji::openapi::without_regexes(path)));
         }
     }
     // Served on the admin port only, never to the public API.
@@ -62,27 +62,6 @@ fn collect_sources(dir: &Path, sources: &mut Vec<String>) {
             sources.push(std::fs::read_to_string(&path).expect("a source file"));
         }
     }
-}
-
-fn openapi_path(actix_path: &str) -> String {
-    let mut path = String::new();
-    let mut in_pattern = false;
-    for character in actix_path.chars() {
-        match character {
-            ':' if path.ends_with(|c: char| c.is_alphanumeric() || c == '_')
-                && path.contains('{') =>
-            {
-                in_pattern = true
-            }
-            '}' => {
-                in_pattern = false;
-                path.push('}');
-            }
-            _ if in_pattern => {}
-            other => path.push(other),
-        }
-    }
-    path
 }
 
 fn documented_routes(document: &Value) -> BTreeSet<(String, String)> {
