@@ -99,6 +99,7 @@ impl Application {
             db: db.clone(),
             hasher: PasswordHasher::new(workers)?,
             tokens: TokenKeys::new(&jwt_secret, settings.auth.token_ttl)?,
+            accounts: Default::default(),
             login_throttle: Throttle::new(
                 db.clone(),
                 settings.limits.login_max_failures,

@@ -1,5 +1,6 @@
 //! Accounts: sign-up, login with throttling, access tokens, deletion.
 
+mod accounts;
 mod auth;
 mod domain;
 mod entity;
@@ -7,6 +8,7 @@ mod password;
 mod routes;
 mod service;
 
+pub use accounts::AccountCache;
 pub use auth::{AuthError, CurrentUser, OptionalUser, TokenKeys};
 pub use domain::{Nickname, Password, Username};
 pub use entity::{Column as UserColumn, Entity as UserEntity, Model as UserModel};
@@ -33,4 +35,5 @@ pub struct UsersState {
     pub hasher: PasswordHasher,
     pub tokens: TokenKeys,
     pub login_throttle: Throttle,
+    pub accounts: AccountCache,
 }

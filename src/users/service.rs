@@ -87,9 +87,15 @@ pub async fn log_in(
 /// account is gone.
 pub async fn user_for_token(state: &UsersState, token: &str) -> Result<entity::Model, ApiError> {
     let verified = state.tokens.verify(token)?;
+    if let Some(user) = state.accounts.get(verified.user_id, &verified.token_stamp) {
+        return Ok(user);
+    }
     let user = User::find_by_id(verified.user_id).one(&state.db).await?;
     match user {
-        Some(user) if user.token_stamp == verified.token_stamp => Ok(user),
+        Some(user) if user.token_stamp == verified.token_stamp => {
+            state.accounts.put(user.clone());
+            Ok(user)
+        }
         _ => Err(AuthError::UnknownUser.into()),
     }
 }
@@ -97,6 +103,7 @@ pub async fn user_for_token(state: &UsersState, token: &str) -> Result<entity::M
 #[tracing::instrument(skip(state))]
 pub async fn delete_account(state: &UsersState, user_id: i64) -> Result<(), ApiError> {
     let result = User::delete_by_id(user_id).exec(&state.db).await?;
+    state.accounts.forget(user_id);
     if result.rows_affected == 0 {
         return Err(UserError::NotFound.into());
     }
