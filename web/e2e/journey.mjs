@@ -10,7 +10,7 @@
 // see as a face; scripts/e2e.sh passes a real photo.
 // Exits non-zero on the first failed step, and also if the page logged errors.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { EXPRESSION_COLOURS, facePng } from './png.mjs';
@@ -24,6 +24,22 @@ const EXPRESSIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'ne
 const WIDTHS = [375, 1280];
 
 const consoleErrors = [];
+const accessibilityProblems = [];
+let accessibilityChecks = 0;
+let accessibilityNodesChecked = 0;
+// axe-core's checks for what the issue's quality bar names: WCAG AA colour
+// contrast, alt text, and names for every control a keyboard reaches.
+const AXE_RULES = [
+  'color-contrast',
+  'image-alt',
+  'button-name',
+  'link-name',
+  'label',
+  'aria-valid-attr-value',
+  'document-title',
+  'html-has-lang',
+];
+const AXE_SOURCE = readFileSync(new URL('../node_modules/axe-core/axe.min.js', import.meta.url), 'utf8');
 let stepNo = 0;
 let currentPage = null;
 
@@ -119,8 +135,27 @@ async function main() {
       await page.setViewportSize({ width: w, height: w < 600 ? 812 : 900 });
       await page.waitForTimeout(150);
       await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}-${w}.png`), fullPage: true });
+      await checkAccessibility(`${name} at ${w} px`);
     }
     await page.setViewportSize({ width: 1280, height: 900 });
+  }
+
+  async function checkAccessibility(where) {
+    if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: AXE_SOURCE });
+    const { violations, nodesChecked } = await page.evaluate(
+      (rules) =>
+        window.axe.run(document, { runOnly: { type: 'rule', values: rules } }).then((r) => ({
+          violations: r.violations,
+          nodesChecked: r.passes.reduce((sum, rule) => sum + rule.nodes.length, 0),
+        })),
+      AXE_RULES,
+    );
+    accessibilityChecks += 1;
+    accessibilityNodesChecked += nodesChecked;
+    for (const v of violations) {
+      const targets = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join('; ');
+      accessibilityProblems.push(`${where}: ${v.id} (${v.impact}) on ${v.nodes.length} element(s): ${targets}`);
+    }
   }
 
   const go = (path) => page.goto(`${BASE_URL}${path}`, { waitUntil: 'domcontentloaded' });
@@ -157,6 +192,33 @@ async function main() {
     await page.getByTestId('gallery').getByRole('heading', { level: 3, name: firstName }).first().waitFor();
     await page.getByTestId('search-input').fill('zzzz-no-such-template-zzzz');
     await page.getByTestId('gallery-empty').waitFor();
+  });
+
+  await step('the home page works from the keyboard alone', async () => {
+    await go('/');
+    await page.getByTestId('gallery').waitFor();
+    // Tab from the top of the page until a gallery card has the focus,
+    // noting what the focus passed; Enter then opens that template.
+    const passed = new Set();
+    let onCard = false;
+    for (let i = 0; i < 60 && !onCard; i += 1) {
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement;
+        return {
+          testId: el?.closest('[data-testid]')?.getAttribute('data-testid') ?? '',
+          href: el?.getAttribute('href') ?? '',
+          visible: !!el && el !== document.body && el.getBoundingClientRect().width > 0,
+        };
+      });
+      assert(focused.visible, `tab stop ${i + 1} is a visible element`);
+      passed.add(focused.testId);
+      onCard = /^\/emojis\/\d+$/.test(focused.href);
+    }
+    assert(passed.has('search-input'), `the search field is reachable (${[...passed].join(', ')})`);
+    assert(onCard, 'a gallery card is reachable by Tab');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/emojis\/\d+$/);
   });
 
   await step('sign up with live username check', async () => {
@@ -359,6 +421,10 @@ async function main() {
   });
 
   await browser.close();
+  log(`axe-core: ${accessibilityChecks} page checks, ${accessibilityNodesChecked} element checks passed`);
+  if (accessibilityProblems.length) {
+    throw new Error(`accessibility problems (axe-core):\n${accessibilityProblems.join('\n')}`);
+  }
   if (consoleErrors.length) {
     throw new Error(`console errors:\n${consoleErrors.join('\n')}`);
   }
