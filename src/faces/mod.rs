@@ -45,17 +45,48 @@ pub struct FacesState {
     pub admission: service::QueueAdmission,
 }
 
-/// Why an upload can be refused before it is queued: the `reason` label of
+/// Why an upload was refused before it was queued: the `reason` label of
 /// `uploads_rejected_total`.
-const UPLOAD_REJECT_REASONS: [&str; 7] = [
-    "rate_limited",
-    "bad_form",
-    "too_large",
-    "unsupported_format",
-    "corrupt_image",
-    "unknown_template",
-    "queue_full",
-];
+#[derive(Debug, Clone, Copy)]
+pub enum UploadRejection {
+    RateLimited,
+    BadForm,
+    TooLarge,
+    UnsupportedFormat,
+    CorruptImage,
+    UnknownTemplate,
+    QueueFull,
+}
+
+impl UploadRejection {
+    const ALL: [UploadRejection; 7] = [
+        UploadRejection::RateLimited,
+        UploadRejection::BadForm,
+        UploadRejection::TooLarge,
+        UploadRejection::UnsupportedFormat,
+        UploadRejection::CorruptImage,
+        UploadRejection::UnknownTemplate,
+        UploadRejection::QueueFull,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            UploadRejection::RateLimited => "rate_limited",
+            UploadRejection::BadForm => "bad_form",
+            UploadRejection::TooLarge => "too_large",
+            UploadRejection::UnsupportedFormat => "unsupported_format",
+            UploadRejection::CorruptImage => "corrupt_image",
+            UploadRejection::UnknownTemplate => "unknown_template",
+            UploadRejection::QueueFull => "queue_full",
+        }
+    }
+
+    /// Counts one refused upload.
+    fn record(self) {
+        metrics::counter!(crate::telemetry::UPLOADS_REJECTED_TOTAL, "reason" => self.label())
+            .increment(1);
+    }
+}
 
 /// Exports every task and upload counter at 0 from the start, so dashboards
 /// and alerts have a series to read before the first event of each kind.
@@ -64,7 +95,7 @@ pub fn export_counters_at_zero() {
     for status in [queue::QUEUED, queue::DONE, queue::FAILED, worker::RETRIED] {
         metrics::counter!(TASKS_TOTAL, "status" => status).increment(0);
     }
-    for reason in UPLOAD_REJECT_REASONS {
-        metrics::counter!(UPLOADS_REJECTED_TOTAL, "reason" => reason).increment(0);
+    for rejection in UploadRejection::ALL {
+        metrics::counter!(UPLOADS_REJECTED_TOTAL, "reason" => rejection.label()).increment(0);
     }
 }

@@ -5,12 +5,11 @@ use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
 use super::service::{self, find_readable};
-use super::{FaceError, FacesState};
+use super::{FaceError, FacesState, UploadRejection};
 use crate::analysis::{AnalysisError, probe_photo};
 use crate::error::{ApiError, ErrorBody, FieldErrors};
 use crate::http::ClientAddress;
 use crate::multipart::{FormError, FormFields, FormLimits, read_form};
-use crate::telemetry::UPLOADS_REJECTED_TOTAL;
 use crate::users::OptionalUser;
 
 /// The faces part of the OpenAPI document.
@@ -50,10 +49,6 @@ struct TaskCreated {
     task_id: String,
     status: &'static str,
     status_url: String,
-}
-
-fn rejected(reason: &'static str) {
-    metrics::counter!(UPLOADS_REJECTED_TOTAL, "reason" => reason).increment(1);
 }
 
 /// The upload form of a face task.
@@ -99,7 +94,7 @@ async fn upload(
     if user_id.is_none() {
         let bucket = [format!("upload:{}", client.as_str())];
         if let Err(throttled) = state.anonymous_throttle.check(&bucket).await? {
-            rejected("rate_limited");
+            UploadRejection::RateLimited.record();
             return Err(throttled.into());
         }
         state.anonymous_throttle.record(&bucket).await?;
@@ -118,10 +113,11 @@ async fn upload(
     let mut form = read_form(multipart, fields, form_limits)
         .await
         .inspect_err(|error| {
-            rejected(match error {
-                FormError::FileTooLarge { .. } => "too_large",
-                _ => "bad_form",
-            })
+            match error {
+                FormError::FileTooLarge { .. } => UploadRejection::TooLarge,
+                _ => UploadRejection::BadForm,
+            }
+            .record()
         })?;
 
     let mut errors = FieldErrors::default();
@@ -140,7 +136,7 @@ async fn upload(
         errors.add("image", "a photo is required");
     }
     if !errors.is_empty() {
-        rejected("bad_form");
+        UploadRejection::BadForm.record();
     }
     errors.into_result()?;
     let (Some(emoji_id), Some(image)) = (emoji_id, image) else {
@@ -148,18 +144,21 @@ async fn upload(
     };
 
     let header = probe_photo(&image, &limits).map_err(|error| {
-        rejected(match error {
-            AnalysisError::TooLarge { .. } | AnalysisError::TooManyPixels { .. } => "too_large",
-            AnalysisError::UnsupportedFormat => "unsupported_format",
-            _ => "corrupt_image",
-        });
+        match error {
+            AnalysisError::TooLarge { .. } | AnalysisError::TooManyPixels { .. } => {
+                UploadRejection::TooLarge
+            }
+            AnalysisError::UnsupportedFormat => UploadRejection::UnsupportedFormat,
+            _ => UploadRejection::CorruptImage,
+        }
+        .record();
         ApiError::Photo(error)
     })?;
     let emoji = crate::emojis::find_visible(&emojis.db, emoji_id, user_id, form.text("share"))
         .await
         .map_err(|error| match error {
             ApiError::Emojis(crate::emojis::EmojiError::NotFound) => {
-                rejected("unknown_template");
+                UploadRejection::UnknownTemplate.record();
                 let mut fields = FieldErrors::default();
                 fields.add("emoji_id", "no such template");
                 fields.into()

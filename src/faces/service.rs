@@ -11,13 +11,13 @@ use serde::{Deserialize, Serialize};
 
 use super::entity::{self, Column, Entity as FaceTask};
 use super::queue::{self, QUEUED};
-use super::{FaceError, FacesState};
+use super::{FaceError, FacesState, UploadRejection};
 use crate::analysis::{BoundingBox, Expression, ExpressionScores, PhotoHeader};
 use crate::emojis::EmojiModel;
 use crate::error::ApiError;
 use crate::pagination::Page;
 use crate::storage::{MediaKey, MediaStore};
-use crate::telemetry::{ANALYSIS_QUEUE_DEPTH, TASKS_TOTAL, UPLOADS_REJECTED_TOTAL};
+use crate::telemetry::{ANALYSIS_QUEUE_DEPTH, TASKS_TOTAL};
 
 /// A face of a finished task, as stored and as the API shows it.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -162,7 +162,7 @@ impl QueueAdmission {
         let waiting = queue::queued_count(db).await?;
         metrics::gauge!(ANALYSIS_QUEUE_DEPTH).set(waiting as f64);
         if waiting + self.in_flight.load(Ordering::Acquire) >= max_queued {
-            metrics::counter!(UPLOADS_REJECTED_TOTAL, "reason" => "queue_full").increment(1);
+            UploadRejection::QueueFull.record();
             return Err(FaceError::QueueFull.into());
         }
         self.in_flight.fetch_add(1, Ordering::AcqRel);
