@@ -271,11 +271,7 @@ impl TestApp {
 
     /// The value of one series, e.g. `tasks_total{status="done"}`; 0 when absent.
     pub async fn metric_value(&self, series: &str) -> f64 {
-        self.metrics()
-            .await
-            .lines()
-            .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
-            .map_or(0.0, |value| value.trim().parse().expect("a metric value"))
+        metric_value_in(&self.metrics().await, series)
     }
 
     pub async fn create_emoji(&self, token: Option<&str>, form: Form) -> Response {
@@ -455,4 +451,12 @@ pub async fn error_of(response: Response) -> Value {
     assert!(error["code"].is_string(), "error has a code: {body}");
     assert!(error["message"].is_string(), "error has a message: {body}");
     error
+}
+
+/// The value of one series in a Prometheus text page; 0 when absent.
+pub fn metric_value_in(metrics: &str, series: &str) -> f64 {
+    metrics
+        .lines()
+        .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
+        .map_or(0.0, |value| value.trim().parse().expect("a metric value"))
 }

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 
 use igemoji::config::StorageSettings;
 
-use crate::helpers::{PASSWORD, fixture, image_part, test_database, test_storage};
+use crate::helpers::{PASSWORD, fixture, image_part, metric_value_in, test_database, test_storage};
 use crate::recovery::start_binary_with_storage;
 
 struct Replica {
@@ -106,10 +106,7 @@ impl Replica {
             .text()
             .await
             .expect("text");
-        metrics
-            .lines()
-            .find_map(|line| line.strip_prefix("tasks_total{status=\"done\"} "))
-            .map_or(0, |count| count.trim().parse().expect("a count"))
+        metric_value_in(&metrics, "tasks_total{status=\"done\"}") as u64
     }
 
     fn kill(&mut self) {
