@@ -8,7 +8,7 @@ use image::RgbImage;
 use tract_onnx::prelude::*;
 
 use super::detect::Detection;
-use super::resample::sample_luma;
+use super::resample::LumaPatch;
 use super::{AnalysisError, ExpressionScores, Point};
 
 const INPUT_SIZE: usize = 64;
@@ -78,7 +78,18 @@ fn crop_face(image: &RgbImage, detection: &Detection, roll_degrees: f32) -> Vec<
         y: face.center().y - CROP_SHIFT_UP * face_side * cos,
     };
     let pixel = side / INPUT_SIZE as f32;
-    let subsamples = pixel.ceil().clamp(1.0, 4.0) as usize;
+    // Big faces are first averaged over blocks of about one output pixel,
+    // so two by two sub-samples per output pixel are enough.
+    let block = (pixel.floor() as u32).max(1);
+    let reach = side / 2.0 * (sin.abs() + cos.abs()) + 2.0 * block as f32;
+    let patch = LumaPatch::of(
+        image,
+        (centre.x - reach, centre.y - reach),
+        (centre.x + reach, centre.y + reach),
+        block,
+    );
+    let pixel_in_patch = pixel / block as f32;
+    let subsamples = pixel_in_patch.ceil().clamp(1.0, 4.0) as usize;
     let mut crop = Vec::with_capacity(INPUT_SIZE * INPUT_SIZE);
     for row in 0..INPUT_SIZE {
         for column in 0..INPUT_SIZE {
@@ -89,9 +100,7 @@ fn crop_face(image: &RgbImage, detection: &Detection, roll_degrees: f32) -> Vec<
                         - side / 2.0;
                     let v =
                         (row as f32 + (sy as f32 + 0.5) / subsamples as f32) * pixel - side / 2.0;
-                    let x = centre.x + u * cos - v * sin;
-                    let y = centre.y + u * sin + v * cos;
-                    sum += sample_luma(image, x - 0.5, y - 0.5);
+                    sum += patch.sample(centre.x + u * cos - v * sin, centre.y + u * sin + v * cos);
                 }
             }
             let luma = sum / (subsamples * subsamples) as f32;

@@ -17,29 +17,29 @@ pub fn shrink_by_blocks(image: &RgbImage, factor: u32) -> RgbImage {
     if factor <= 1 {
         return image.clone();
     }
+    let factor_usize = factor as usize;
     let (width, height) = (image.width() / factor, image.height() / factor);
+    let out_stride = width as usize * 3;
     let source = image.as_raw();
     let stride = image.width() as usize * 3;
-    let mut out = vec![0u8; width as usize * height as usize * 3];
-    let mut row_sums = vec![0u32; width as usize * 3];
+    let mut out = vec![0u8; out_stride * height as usize];
+    // Sums of `factor` source rows, over the columns the blocks cover.
+    let mut column_sums = vec![0u32; out_stride * factor_usize];
     let area = factor * factor;
-    for out_y in 0..height as usize {
-        row_sums.iter_mut().for_each(|sum| *sum = 0);
-        for dy in 0..factor as usize {
-            let row = &source[(out_y * factor as usize + dy) * stride..];
-            for out_x in 0..width as usize {
-                let start = out_x * factor as usize * 3;
-                for dx in 0..factor as usize {
-                    let pixel = start + dx * 3;
-                    row_sums[out_x * 3] += u32::from(row[pixel]);
-                    row_sums[out_x * 3 + 1] += u32::from(row[pixel + 1]);
-                    row_sums[out_x * 3 + 2] += u32::from(row[pixel + 2]);
-                }
-            }
+    for (out_y, out_row) in out.chunks_exact_mut(out_stride).enumerate() {
+        column_sums.fill(0);
+        for dy in 0..factor_usize {
+            let start = (out_y * factor_usize + dy) * stride;
+            add_row(&mut column_sums, source, start);
         }
-        let out_row = &mut out[out_y * width as usize * 3..(out_y + 1) * width as usize * 3];
-        for (value, sum) in out_row.iter_mut().zip(&row_sums) {
-            *value = ((sum + area / 2) / area) as u8;
+        for (out_pixel, block) in out_row
+            .chunks_exact_mut(3)
+            .zip(column_sums.chunks_exact(3 * factor_usize))
+        {
+            let sum = sum_pixels(block);
+            for (value, channel_sum) in out_pixel.iter_mut().zip(sum) {
+                *value = ((channel_sum + area / 2) / area) as u8;
+            }
         }
     }
     RgbImage::from_raw(width, height, out).expect("buffer sized for the image")
@@ -49,68 +49,147 @@ pub fn shrink_by_blocks(image: &RgbImage, factor: u32) -> RgbImage {
 /// NHWC floats in [-1, 1] (BlazeFace's input).
 pub fn square_to_tensor(image: &RgbImage, region: Square, size: usize) -> Vec<f32> {
     let scale = region.side / size as f32;
-    // Each output pixel averages the source pixels it covers (at least one).
-    let spans: Vec<(i64, i64)> = (0..size)
-        .map(|i| {
-            let start = (i as f32 * scale).floor() as i64;
-            let end = (((i + 1) as f32 * scale).ceil() as i64).max(start + 1);
-            (start, end)
-        })
-        .collect();
     let (width, height) = (i64::from(image.width()), i64::from(image.height()));
     let (left, top) = (region.left.round() as i64, region.top.round() as i64);
+    // Each output pixel averages the source pixels it covers (at least one),
+    // as half-open spans of source rows or columns.
+    let spans = |offset: i64| -> Vec<(i64, i64)> {
+        (0..size)
+            .map(|i| {
+                let start = (i as f32 * scale).floor() as i64;
+                let end = (((i + 1) as f32 * scale).ceil() as i64).max(start + 1);
+                (start + offset, end + offset)
+            })
+            .collect()
+    };
+    let (rows, columns) = (spans(top), spans(left));
+    // Only the columns some output pixel reads are summed.
+    let first_column = columns[0].0.clamp(0, width) as usize;
+    let end_column = columns[size - 1].1.clamp(0, width) as usize;
+    let stride = image.width() as usize * 3;
     let raw = image.as_raw();
     let mut tensor = vec![-1.0f32; size * size * 3];
-    for (out_y, &(y0, y1)) in spans.iter().enumerate() {
-        let (y0, y1) = (y0 + top, y1 + top);
-        for (out_x, &(x0, x1)) in spans.iter().enumerate() {
-            let (x0, x1) = (x0 + left, x1 + left);
-            let mut sum = [0u32; 3];
-            let mut count = 0u32;
-            let total = ((y1 - y0) * (x1 - x0)) as u32;
-            for y in y0.max(0)..y1.min(height) {
-                let row = (y * width) as usize * 3;
-                for x in x0.max(0)..x1.min(width) {
-                    let pixel = row + x as usize * 3;
-                    sum[0] += u32::from(raw[pixel]);
-                    sum[1] += u32::from(raw[pixel + 1]);
-                    sum[2] += u32::from(raw[pixel + 2]);
-                    count += 1;
-                }
-            }
-            if count == 0 {
+    let mut column_sums = vec![0u32; (end_column - first_column) * 3];
+    for (out_row, &(y0, y1)) in tensor.chunks_exact_mut(size * 3).zip(&rows) {
+        let (inside_y0, inside_y1) = (y0.max(0), y1.min(height));
+        if inside_y0 >= inside_y1 || column_sums.is_empty() {
+            continue;
+        }
+        column_sums.fill(0);
+        for y in inside_y0..inside_y1 {
+            let start = y as usize * stride + first_column * 3;
+            add_row(&mut column_sums, raw, start);
+        }
+        for (out_pixel, &(x0, x1)) in out_row.chunks_exact_mut(3).zip(&columns) {
+            let (inside_x0, inside_x1) = (x0.max(0), x1.min(width));
+            if inside_x0 >= inside_x1 {
                 continue;
             }
+            let from = (inside_x0 as usize - first_column) * 3;
+            let to = (inside_x1 as usize - first_column) * 3;
+            let sum = sum_pixels(&column_sums[from..to]);
             // Pixels outside the image are black: they count in the average.
-            let base = (out_y * size + out_x) * 3;
-            for channel in 0..3 {
-                let mean = sum[channel] as f32 / total as f32;
-                tensor[base + channel] = mean * (2.0 / 255.0) - 1.0;
+            let total = ((y1 - y0) * (x1 - x0)) as f32;
+            for (value, channel_sum) in out_pixel.iter_mut().zip(sum) {
+                *value = channel_sum as f32 / total * (2.0 / 255.0) - 1.0;
             }
         }
     }
     tensor
 }
 
-/// Bilinear sample of one channel-averaged luma value at (x, y), with
-/// pixels outside the image clamped to the edge.
-pub fn sample_luma(image: &RgbImage, x: f32, y: f32) -> f32 {
-    let max_x = image.width() as f32 - 1.0;
-    let max_y = image.height() as f32 - 1.0;
-    let x = x.clamp(0.0, max_x);
-    let y = y.clamp(0.0, max_y);
-    let (x0, y0) = (x.floor(), y.floor());
-    let (fx, fy) = (x - x0, y - y0);
-    let (x0, y0) = (x0 as u32, y0 as u32);
-    let x1 = (x0 + 1).min(max_x as u32);
-    let y1 = (y0 + 1).min(max_y as u32);
-    let luma = |px: u32, py: u32| {
-        let [r, g, b] = image.get_pixel(px, py).0;
-        0.299 * f32::from(r) + 0.587 * f32::from(g) + 0.114 * f32::from(b)
-    };
-    let top = luma(x0, y0) * (1.0 - fx) + luma(x1, y0) * fx;
-    let bottom = luma(x0, y1) * (1.0 - fx) + luma(x1, y1) * fx;
-    top * (1.0 - fy) + bottom * fy
+/// `sums[i] += source[start + i]`, written so the compiler vectorises it.
+fn add_row(sums: &mut [u32], source: &[u8], start: usize) {
+    let row = &source[start..start + sums.len()];
+    for (sum, &value) in sums.iter_mut().zip(row) {
+        *sum += u32::from(value);
+    }
+}
+
+/// Per-channel totals of interleaved RGB sums.
+fn sum_pixels(pixels: &[u32]) -> [u32; 3] {
+    pixels.chunks_exact(3).fold([0; 3], |[r, g, b], pixel| {
+        [r + pixel[0], g + pixel[1], b + pixel[2]]
+    })
+}
+
+/// The gray (BT.601 luma) values of a rectangle of an image, each the mean
+/// of a `block`×`block` square of pixels, for fast repeated sampling.
+pub struct LumaPatch {
+    values: Vec<f32>,
+    width: usize,
+    height: usize,
+    /// Image coordinates of the patch's top-left corner.
+    left: f32,
+    top: f32,
+    block: f32,
+}
+
+impl LumaPatch {
+    /// The patch covering `from`..`to` (image coordinates, clipped to the
+    /// image; a region wholly outside gives the nearest edge pixel).
+    pub fn of(image: &RgbImage, from: (f32, f32), to: (f32, f32), block: u32) -> LumaPatch {
+        let clip = |value: f32, length: u32| (value.max(0.0) as u32).min(length - 1);
+        let (left, top) = (clip(from.0, image.width()), clip(from.1, image.height()));
+        let right = (clip(to.0.ceil(), image.width()) + 1).max(left + 1);
+        let bottom = (clip(to.1.ceil(), image.height()) + 1).max(top + 1);
+        let block_size = block.max(1) as usize;
+        let width = (right - left) as usize / block_size;
+        let height = (bottom - top) as usize / block_size;
+        // Too small for one whole block: average what there is.
+        let (width, height, block_size) = if width == 0 || height == 0 {
+            (1, 1, ((right - left).min(bottom - top)) as usize)
+        } else {
+            (width, height, block_size)
+        };
+        let raw = image.as_raw();
+        let stride = image.width() as usize * 3;
+        let mut values = vec![0.0f32; width * height];
+        let mut row_luma = vec![0.0f32; width * block_size];
+        for (patch_row, out) in values.chunks_exact_mut(width).enumerate() {
+            row_luma.fill(0.0);
+            for dy in 0..block_size {
+                let y = top as usize + patch_row * block_size + dy;
+                let start = y * stride + left as usize * 3;
+                let pixels = &raw[start..start + row_luma.len() * 3];
+                for (sum, pixel) in row_luma.iter_mut().zip(pixels.chunks_exact(3)) {
+                    *sum += 0.299 * f32::from(pixel[0])
+                        + 0.587 * f32::from(pixel[1])
+                        + 0.114 * f32::from(pixel[2]);
+                }
+            }
+            let area = (block_size * block_size) as f32;
+            for (value, sums) in out.iter_mut().zip(row_luma.chunks_exact(block_size)) {
+                *value = sums.iter().sum::<f32>() / area;
+            }
+        }
+        LumaPatch {
+            values,
+            width,
+            height,
+            left: left as f32,
+            top: top as f32,
+            block: block_size as f32,
+        }
+    }
+
+    /// Bilinear sample at image coordinates (x, y) (pixel centres at .5),
+    /// clamped to the patch's edges.
+    #[inline]
+    pub fn sample(&self, x: f32, y: f32) -> f32 {
+        let max_x = (self.width - 1) as f32;
+        let max_y = (self.height - 1) as f32;
+        let x = ((x - self.left) / self.block - 0.5).clamp(0.0, max_x);
+        let y = ((y - self.top) / self.block - 0.5).clamp(0.0, max_y);
+        let (x0, y0) = (x as usize, y as usize);
+        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+        let x1 = (x0 + 1).min(self.width - 1);
+        let y1 = (y0 + 1).min(self.height - 1);
+        let at = |px: usize, py: usize| self.values[py * self.width + px];
+        let upper = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * fx;
+        let lower = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * fx;
+        upper + (lower - upper) * fy
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +208,28 @@ mod tests {
         let small = shrink_by_blocks(&image, 2);
         assert_eq!(small.dimensions(), (2, 1));
         assert_eq!(small.get_pixel(0, 0).0, [100, 50, 25]);
+    }
+
+    #[test]
+    fn luma_patches_average_blocks_and_interpolate() {
+        // Columns alternate black and white: 2×2 blocks average to mid-gray.
+        let image = RgbImage::from_fn(8, 8, |x, _| {
+            if x % 2 == 0 {
+                [0, 0, 0].into()
+            } else {
+                [255, 255, 255].into()
+            }
+        });
+        let blocks = LumaPatch::of(&image, (0.0, 0.0), (8.0, 8.0), 2);
+        assert!((blocks.sample(4.0, 4.0) - 127.5).abs() < 1e-3);
+        let pixels = LumaPatch::of(&image, (0.0, 0.0), (8.0, 8.0), 1);
+        // Halfway between the centres of a black and a white pixel.
+        assert!((pixels.sample(1.0, 3.5) - 127.5).abs() < 1e-3);
+        assert!(pixels.sample(0.5, 0.5).abs() < 1e-3);
+        // Outside the image: the nearest edge pixel.
+        assert!((pixels.sample(100.0, -5.0) - 255.0).abs() < 1e-3);
+        let outside = LumaPatch::of(&image, (50.0, 50.0), (60.0, 60.0), 4);
+        assert!((outside.sample(55.0, 55.0) - 255.0).abs() < 1e-3);
     }
 
     #[test]
