@@ -3,10 +3,7 @@
 
 use std::io::Cursor;
 
-use image::codecs::jpeg::JpegEncoder;
-use image::imageops::FilterType;
 use image::{Pixel, RgbImage, Rgba, RgbaImage};
-use imageproc::geometric_transformations::{Interpolation, rotate_about_center};
 
 use crate::analysis::BoundingBox;
 
@@ -63,56 +60,157 @@ pub fn paste_emoji(
     let scale = side as f32 / emoji.width().max(emoji.height()) as f32;
     let width = ((emoji.width() as f32 * scale).round() as u32).max(1);
     let height = ((emoji.height() as f32 * scale).round() as u32).max(1);
-    let filter = if scale < 1.0 {
-        FilterType::Triangle
+    // Shrinking (the usual case: templates are 512 px) averages areas first;
+    // enlarging samples the template itself.
+    let shrunk;
+    let source = if scale < 1.0 {
+        shrunk = image::imageops::thumbnail(emoji, width, height);
+        &shrunk
     } else {
-        FilterType::CatmullRom
+        emoji
     };
-    let sized = image::imageops::resize(emoji, width, height, filter);
+    let source = PremultipliedImage::from(source);
+    // Canvas pixels per source pixel.
+    let step_x = width as f32 / source.width as f32;
+    let step_y = height as f32 / source.height as f32;
 
-    // Room for the corners to turn without being cut off.
-    let room = ((width.max(height) as f32) * std::f32::consts::SQRT_2).ceil() as u32 + 2;
-    let mut padded = RgbaImage::new(room, room);
-    image::imageops::replace(
-        &mut padded,
-        &sized,
-        i64::from((room - width) / 2),
-        i64::from((room - height) / 2),
-    );
-    let turned = if roll_degrees.abs() < 0.5 {
-        padded
-    } else {
-        rotate_about_center(
-            &padded,
-            roll_degrees.to_radians(),
-            Interpolation::Bilinear,
-            Rgba([0, 0, 0, 0]),
-        )
-    };
-
+    let (half_width, half_height) = (width as f32 / 2.0, height as f32 / 2.0);
+    // Whole-pixel corners keep an upright emoji as sharp as its source.
     let centre = face_box.center();
-    let left = (centre.x - room as f32 / 2.0).round() as i64;
-    let top = (centre.y - room as f32 / 2.0).round() as i64;
+    let centre_x = (centre.x - half_width).round() + half_width;
+    let centre_y = (centre.y - half_height).round() + half_height;
+    let (sin, cos) = roll_degrees.to_radians().sin_cos();
+    let reach_x = half_width * cos.abs() + half_height * sin.abs() + 1.0;
+    let reach_y = half_width * sin.abs() + half_height * cos.abs() + 1.0;
     let (canvas_width, canvas_height) = canvas.dimensions();
-    for (x, y, pixel) in turned.enumerate_pixels() {
-        if pixel[3] == 0 {
-            continue;
+    let span = |centre: f32, reach: f32, length: u32| {
+        let from = (centre - reach).floor().clamp(0.0, length as f32) as u32;
+        let to = (centre + reach).ceil().clamp(0.0, length as f32) as u32;
+        from..to
+    };
+    for y in span(centre_y, reach_y, canvas_height) {
+        for x in span(centre_x, reach_x, canvas_width) {
+            // Turn the canvas pixel's centre back into the upright emoji.
+            let (dx, dy) = (x as f32 + 0.5 - centre_x, y as f32 + 0.5 - centre_y);
+            let u = dx * cos + dy * sin + half_width;
+            let v = -dx * sin + dy * cos + half_height;
+            if !(0.0..width as f32).contains(&u) || !(0.0..height as f32).contains(&v) {
+                continue;
+            }
+            if let Some(pixel) = source.sample(u / step_x - 0.5, v / step_y - 0.5) {
+                canvas.blend(x, y, pixel);
+            }
         }
-        let (cx, cy) = (left + i64::from(x), top + i64::from(y));
-        if cx < 0 || cy < 0 || cx >= i64::from(canvas_width) || cy >= i64::from(canvas_height) {
-            continue;
-        }
-        canvas.blend(cx as u32, cy as u32, *pixel);
     }
 }
 
-pub fn encode_jpeg(image: &RgbImage) -> Result<Vec<u8>, image::ImageError> {
+/// RGBA as floats with the colour multiplied by alpha, so interpolating
+/// between an opaque and a transparent pixel fades without dark fringes.
+struct PremultipliedImage {
+    pixels: Vec<[f32; 4]>,
+    width: usize,
+    height: usize,
+}
+
+impl From<&RgbaImage> for PremultipliedImage {
+    fn from(image: &RgbaImage) -> Self {
+        let pixels = image
+            .pixels()
+            .map(|&Rgba([r, g, b, a])| {
+                let alpha = f32::from(a) / 255.0;
+                [
+                    f32::from(r) * alpha,
+                    f32::from(g) * alpha,
+                    f32::from(b) * alpha,
+                    f32::from(a),
+                ]
+            })
+            .collect();
+        PremultipliedImage {
+            pixels,
+            width: image.width() as usize,
+            height: image.height() as usize,
+        }
+    }
+}
+
+impl PremultipliedImage {
+    /// Bilinear sample at (x, y) (pixel centres at whole numbers), clamped
+    /// to the edges; `None` where it is fully transparent.
+    #[inline]
+    fn sample(&self, x: f32, y: f32) -> Option<Rgba<u8>> {
+        let x = x.clamp(0.0, (self.width - 1) as f32);
+        let y = y.clamp(0.0, (self.height - 1) as f32);
+        let (x0, y0) = (x as usize, y as usize);
+        let (fx, fy) = (x - x0 as f32, y - y0 as f32);
+        let x1 = (x0 + 1).min(self.width - 1);
+        let y1 = (y0 + 1).min(self.height - 1);
+        let at = |px: usize, py: usize| self.pixels[py * self.width + px];
+        let (top_left, top_right) = (at(x0, y0), at(x1, y0));
+        let (bottom_left, bottom_right) = (at(x0, y1), at(x1, y1));
+        if top_left[3] + top_right[3] + bottom_left[3] + bottom_right[3] == 0.0 {
+            return None;
+        }
+        let mut mixed = [0.0f32; 4];
+        for (channel, value) in mixed.iter_mut().enumerate() {
+            let top = top_left[channel] + (top_right[channel] - top_left[channel]) * fx;
+            let bottom = bottom_left[channel] + (bottom_right[channel] - bottom_left[channel]) * fx;
+            *value = top + (bottom - top) * fy;
+        }
+        let alpha = mixed[3];
+        if alpha < 0.5 {
+            return None;
+        }
+        // `+ 0.5` and a saturating cast round without a libm call.
+        let colour = |premultiplied: f32| (premultiplied * 255.0 / alpha + 0.5) as u8;
+        Some(Rgba([
+            colour(mixed[0]),
+            colour(mixed[1]),
+            colour(mixed[2]),
+            (alpha + 0.5) as u8,
+        ]))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EncodeError {
+    #[error("a JPEG is at most 65535 pixels on a side; the result is {width}x{height}")]
+    TooLargeForJpeg { width: u32, height: u32 },
+    #[error(transparent)]
+    Jpeg(#[from] jpeg_encoder::EncodingError),
+    #[error(transparent)]
+    Png(#[from] image::ImageError),
+}
+
+/// Up to this many pixels the JPEG keeps full colour resolution, so the
+/// emojis' sharp coloured edges stay clean; bigger photos, seen scaled down,
+/// halve it as cameras do (4:2:0), which saves a third of the encoding time
+/// (12 MP: ~70 ms against ~110 ms) and a fifth of the bytes.
+const FULL_CHROMA_MAX_PIXELS: u64 = 4_000_000;
+
+/// Baseline JPEG. jpeg-encoder (AVX2) takes about a third of the time of the
+/// `image` crate's encoder at the same size and quality (1.2 MP: 12 ms
+/// against 28 ms; 12 MP, 4:2:0: 68 ms against 260 ms).
+pub fn encode_jpeg(image: &RgbImage) -> Result<Vec<u8>, EncodeError> {
+    let too_large = || EncodeError::TooLargeForJpeg {
+        width: image.width(),
+        height: image.height(),
+    };
+    let width = u16::try_from(image.width()).map_err(|_| too_large())?;
+    let height = u16::try_from(image.height()).map_err(|_| too_large())?;
     let mut jpeg = Vec::new();
-    JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY).encode_image(image)?;
+    let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY);
+    let pixels = u64::from(image.width()) * u64::from(image.height());
+    encoder.set_sampling_factor(if pixels <= FULL_CHROMA_MAX_PIXELS {
+        jpeg_encoder::SamplingFactor::R_4_4_4
+    } else {
+        jpeg_encoder::SamplingFactor::R_4_2_0
+    });
+    encoder.encode(image.as_raw(), width, height, jpeg_encoder::ColorType::Rgb)?;
     Ok(jpeg)
 }
 
-pub fn encode_png(image: &RgbaImage) -> Result<Vec<u8>, image::ImageError> {
+pub fn encode_png(image: &RgbaImage) -> Result<Vec<u8>, EncodeError> {
     let mut png = Vec::new();
     image.write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)?;
     Ok(png)
@@ -192,10 +290,60 @@ mod tests {
     }
 
     #[test]
+    fn a_clockwise_roll_turns_the_emoji_clockwise() {
+        // A mark in the emoji's top-right corner ends at the bottom right.
+        let mut photo = RgbImage::from_pixel(300, 300, Rgb([0, 0, 0]));
+        let mut emoji = RgbaImage::from_pixel(64, 64, Rgba([0, 0, 255, 255]));
+        for y in 0..16 {
+            for x in 48..64 {
+                emoji.put_pixel(x, y, Rgba([255, 0, 0, 255]));
+            }
+        }
+        paste_emoji(&mut photo, &emoji, &face_at(100.0, 100.0, 100.0), 90.0);
+        assert_eq!(photo.get_pixel(200, 200), &Rgb([255, 0, 0]));
+        assert_eq!(photo.get_pixel(200, 100), &Rgb([0, 0, 255]));
+    }
+
+    #[test]
     fn faces_at_the_edge_are_clipped_not_a_panic() {
         let mut photo = RgbaImage::new(50, 50);
         let emoji = RgbaImage::from_pixel(16, 16, Rgba([9, 9, 9, 255]));
         paste_emoji(&mut photo, &emoji, &face_at(-30.0, 40.0, 60.0), 30.0);
         assert_eq!(photo.get_pixel(0, 49)[3], 255);
+    }
+
+    #[test]
+    fn the_jpeg_keeps_the_picture_and_its_colours() {
+        // A red square on a blue field: a sharp colour edge.
+        let photo = RgbImage::from_fn(96, 64, |x, y| {
+            if (20..60).contains(&x) && (10..50).contains(&y) {
+                Rgb([230, 20, 20])
+            } else {
+                Rgb([20, 40, 200])
+            }
+        });
+        let jpeg = encode_jpeg(&photo).unwrap();
+        let decoded = image::load_from_memory_with_format(&jpeg, image::ImageFormat::Jpeg)
+            .unwrap()
+            .into_rgb8();
+        assert_eq!(decoded.dimensions(), photo.dimensions());
+        let worst = decoded
+            .as_raw()
+            .iter()
+            .zip(photo.as_raw())
+            .map(|(a, b)| a.abs_diff(*b))
+            .max()
+            .unwrap();
+        // Without chroma subsampling the edge keeps its colours.
+        assert!(worst < 40, "largest channel error {worst}");
+    }
+
+    #[test]
+    fn a_result_too_wide_for_jpeg_is_an_error_not_a_panic() {
+        let photo = RgbImage::new(70_000, 1);
+        assert!(matches!(
+            encode_jpeg(&photo),
+            Err(EncodeError::TooLargeForJpeg { width: 70_000, .. })
+        ));
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use image::{DynamicImage, RgbaImage};
 
-use super::compose::{Canvas, encode_jpeg, encode_png, paste_emoji, thumbnail};
+use super::compose::{Canvas, EncodeError, encode_jpeg, encode_png, paste_emoji, thumbnail};
 use crate::analysis::{Analysis, AnalysisError, Analyzer, Expression, decode_photo};
 
 const THUMBNAIL_SIDE: u32 = 320;
@@ -32,7 +32,7 @@ pub enum RenderError {
         message: String,
     },
     #[error("the result could not be encoded: {0}")]
-    Encode(#[from] image::ImageError),
+    Encode(#[from] EncodeError),
 }
 
 /// `templates` holds the PNG of each expression of the chosen template.
