@@ -257,3 +257,55 @@ fn a_tilted_head_reports_its_roll_and_keeps_its_expression() {
     assert!((rolls[1].abs() - 30.0).abs() < 10.0, "{rolls:?}");
     assert!(rolls[0].signum() != rolls[1].signum(), "{rolls:?}");
 }
+
+/// A selfie with someone farther back: finding the close face must not end
+/// the search before the smaller one is found.
+#[test]
+fn a_smaller_face_beside_a_close_one_is_found_too() {
+    let mut photo = image::load_from_memory(&fixture("skimage_astronaut.png"))
+        .unwrap()
+        .into_rgb8();
+    let behind = image::load_from_memory(&fixture("matplotlib_grace_hopper.jpg"))
+        .unwrap()
+        .into_rgb8();
+    // Grace Hopper's 208-px face shrunk to 56 px (a ninth of the photo) in
+    // the top-right corner; the astronaut's face is 105 px.
+    let scale = 56.0 / 208.0;
+    let (width, height) = (
+        (behind.width() as f32 * scale).round() as u32,
+        (behind.height() as f32 * scale).round() as u32,
+    );
+    let behind = image::imageops::resize(
+        &behind,
+        width,
+        height,
+        image::imageops::FilterType::Triangle,
+    );
+    let left = photo.width() - width;
+    image::imageops::replace(&mut photo, &behind, i64::from(left), 0);
+    let expected = [
+        BoundingBox {
+            x: 174.0,
+            y: 70.0,
+            width: 105.0,
+            height: 105.0,
+        },
+        BoundingBox {
+            x: left as f32 + 158.0 * scale,
+            y: 119.0 * scale,
+            width: 56.0,
+            height: 56.0,
+        },
+    ];
+
+    let analysis = analyzer().analyze_image(&photo).unwrap();
+    assert_eq!(analysis.faces.len(), 2, "{:?}", analysis.faces);
+    for want in expected {
+        let best = analysis
+            .faces
+            .iter()
+            .map(|face| want.intersection_over_union(&face.bounding_box))
+            .fold(0.0, f32::max);
+        assert!(best >= 0.5, "{want:?}: best IoU {best}");
+    }
+}
