@@ -16,21 +16,38 @@ const JPEG_QUALITY: u8 = 88;
 /// transparency (then the result is a PNG and keeps it).
 pub trait Canvas {
     fn dimensions(&self) -> (u32, u32);
-    fn blend(&mut self, x: u32, y: u32, source: Rgba<u8>);
+    /// The pixels of row `y`, `channels()` bytes each.
+    fn row_mut(&mut self, y: u32) -> &mut [u8];
+    fn channels(&self) -> usize;
+    /// Lays `source` over `pixel` ("over" compositing).
+    fn blend(pixel: &mut [u8], source: &Premultiplied);
 }
+
+/// A colour multiplied by its alpha: each channel and the alpha in 0–255.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Premultiplied([f32; 4]);
 
 impl Canvas for RgbImage {
     fn dimensions(&self) -> (u32, u32) {
         RgbImage::dimensions(self)
     }
 
-    fn blend(&mut self, x: u32, y: u32, source: Rgba<u8>) {
-        let alpha = u16::from(source[3]);
-        let target = self.get_pixel_mut(x, y);
-        for channel in 0..3 {
-            let mixed =
-                u16::from(source[channel]) * alpha + u16::from(target[channel]) * (255 - alpha);
-            target[channel] = ((mixed + 127) / 255) as u8;
+    fn row_mut(&mut self, y: u32) -> &mut [u8] {
+        let stride = self.width() as usize * 3;
+        let start = y as usize * stride;
+        &mut self.as_mut()[start..start + stride]
+    }
+
+    fn channels(&self) -> usize {
+        3
+    }
+
+    #[inline]
+    fn blend(pixel: &mut [u8], Premultiplied([r, g, b, alpha]): &Premultiplied) {
+        let keep = 1.0 - alpha / 255.0;
+        for (target, colour) in pixel.iter_mut().zip([r, g, b]) {
+            // `+ 0.5` and a saturating cast round without a libm call.
+            *target = (colour + f32::from(*target) * keep + 0.5) as u8;
         }
     }
 }
@@ -40,16 +57,35 @@ impl Canvas for RgbaImage {
         RgbaImage::dimensions(self)
     }
 
-    fn blend(&mut self, x: u32, y: u32, source: Rgba<u8>) {
-        self.get_pixel_mut(x, y).blend(&source);
+    fn row_mut(&mut self, y: u32) -> &mut [u8] {
+        let stride = self.width() as usize * 4;
+        let start = y as usize * stride;
+        &mut self.as_mut()[start..start + stride]
+    }
+
+    fn channels(&self) -> usize {
+        4
+    }
+
+    #[inline]
+    fn blend(pixel: &mut [u8], Premultiplied([r, g, b, alpha]): &Premultiplied) {
+        let below = f32::from(pixel[3]) * (1.0 - alpha / 255.0);
+        let total = alpha + below;
+        if total <= 0.0 {
+            return;
+        }
+        for (target, colour) in pixel[..3].iter_mut().zip([r, g, b]) {
+            *target = ((colour * 255.0 + f32::from(*target) * below) / total + 0.5) as u8;
+        }
+        pixel[3] = (total + 0.5) as u8;
     }
 }
 
 /// Pastes `emoji` over the face in `face_box`: scaled to cover
 /// [`COVER_SCALE`] × the box, centred on it, turned by the head's roll
 /// (degrees, clockwise positive) and alpha-blended.
-pub fn paste_emoji(
-    canvas: &mut impl Canvas,
+pub fn paste_emoji<C: Canvas>(
+    canvas: &mut C,
     emoji: &RgbaImage,
     face_box: &BoundingBox,
     roll_degrees: f32,
@@ -70,44 +106,74 @@ pub fn paste_emoji(
         emoji
     };
     let source = PremultipliedImage::from(source);
-    // Canvas pixels per source pixel.
-    let step_x = width as f32 / source.width as f32;
-    let step_y = height as f32 / source.height as f32;
+    // Source pixels per canvas pixel.
+    let step_x = source.width as f32 / width as f32;
+    let step_y = source.height as f32 / height as f32;
+    let (width, height) = (width as f32, height as f32);
 
-    let (half_width, half_height) = (width as f32 / 2.0, height as f32 / 2.0);
+    let (half_width, half_height) = (width / 2.0, height / 2.0);
     // Whole-pixel corners keep an upright emoji as sharp as its source.
     let centre = face_box.center();
     let centre_x = (centre.x - half_width).round() + half_width;
     let centre_y = (centre.y - half_height).round() + half_height;
     let (sin, cos) = roll_degrees.to_radians().sin_cos();
-    let reach_x = half_width * cos.abs() + half_height * sin.abs() + 1.0;
     let reach_y = half_width * sin.abs() + half_height * cos.abs() + 1.0;
     let (canvas_width, canvas_height) = canvas.dimensions();
-    let span = |centre: f32, reach: f32, length: u32| {
-        let from = (centre - reach).floor().clamp(0.0, length as f32) as u32;
-        let to = (centre + reach).ceil().clamp(0.0, length as f32) as u32;
-        from..to
-    };
-    for y in span(centre_y, reach_y, canvas_height) {
-        for x in span(centre_x, reach_x, canvas_width) {
-            // Turn the canvas pixel's centre back into the upright emoji.
-            let (dx, dy) = (x as f32 + 0.5 - centre_x, y as f32 + 0.5 - centre_y);
-            let u = dx * cos + dy * sin + half_width;
-            let v = -dx * sin + dy * cos + half_height;
-            if !(0.0..width as f32).contains(&u) || !(0.0..height as f32).contains(&v) {
+    let channels = canvas.channels();
+    let from_y = (centre_y - reach_y)
+        .floor()
+        .clamp(0.0, canvas_height as f32) as u32;
+    let to_y = (centre_y + reach_y).ceil().clamp(0.0, canvas_height as f32) as u32;
+    for y in from_y..to_y {
+        // A canvas pixel's centre (x + 0.5, y + 0.5) turned back into the
+        // upright emoji is (u0 + x·cos, v0 − x·sin).
+        let dy = y as f32 + 0.5 - centre_y;
+        let dx0 = 0.5 - centre_x;
+        let u0 = dx0 * cos + dy * sin + half_width;
+        let v0 = -dx0 * sin + dy * cos + half_height;
+        let Some(columns) = columns_inside(u0, cos, width)
+            .and_then(|u_range| intersect(u_range, columns_inside(v0, -sin, height)?))
+        else {
+            continue;
+        };
+        // One pixel of slack on each side for rounding; the exact test is
+        // below.
+        let from_x = (columns.0.floor() - 1.0).clamp(0.0, canvas_width as f32) as usize;
+        let to_x = (columns.1.ceil() + 1.0).clamp(0.0, canvas_width as f32) as usize;
+        let row = canvas.row_mut(y);
+        for x in from_x..to_x {
+            let u = u0 + x as f32 * cos;
+            let v = v0 - x as f32 * sin;
+            if !(0.0..width).contains(&u) || !(0.0..height).contains(&v) {
                 continue;
             }
-            if let Some(pixel) = source.sample(u / step_x - 0.5, v / step_y - 0.5) {
-                canvas.blend(x, y, pixel);
+            if let Some(pixel) = source.sample(u * step_x - 0.5, v * step_y - 0.5) {
+                C::blend(&mut row[x * channels..(x + 1) * channels], &pixel);
             }
         }
     }
 }
 
-/// RGBA as floats with the colour multiplied by alpha, so interpolating
-/// between an opaque and a transparent pixel fades without dark fringes.
+/// The x (as a real interval) where `start + x·slope` lies in [0, length).
+fn columns_inside(start: f32, slope: f32, length: f32) -> Option<(f32, f32)> {
+    if slope.abs() < 1e-6 {
+        return (0.0..length)
+            .contains(&start)
+            .then_some((f32::NEG_INFINITY, f32::INFINITY));
+    }
+    let (a, b) = (-start / slope, (length - start) / slope);
+    Some((a.min(b), a.max(b)))
+}
+
+fn intersect(a: (f32, f32), b: (f32, f32)) -> Option<(f32, f32)> {
+    let (from, to) = (a.0.max(b.0), a.1.min(b.1));
+    (from <= to).then_some((from, to))
+}
+
+/// RGBA with the colour multiplied by alpha, so interpolating between an
+/// opaque and a transparent pixel fades without dark fringes.
 struct PremultipliedImage {
-    pixels: Vec<[f32; 4]>,
+    pixels: Vec<Premultiplied>,
     width: usize,
     height: usize,
 }
@@ -118,12 +184,12 @@ impl From<&RgbaImage> for PremultipliedImage {
             .pixels()
             .map(|&Rgba([r, g, b, a])| {
                 let alpha = f32::from(a) / 255.0;
-                [
+                Premultiplied([
                     f32::from(r) * alpha,
                     f32::from(g) * alpha,
                     f32::from(b) * alpha,
                     f32::from(a),
-                ]
+                ])
             })
             .collect();
         PremultipliedImage {
@@ -136,16 +202,16 @@ impl From<&RgbaImage> for PremultipliedImage {
 
 impl PremultipliedImage {
     /// Bilinear sample at (x, y) (pixel centres at whole numbers), clamped
-    /// to the edges; `None` where it is fully transparent.
+    /// to the edges; `None` where it is (nearly) fully transparent.
     #[inline]
-    fn sample(&self, x: f32, y: f32) -> Option<Rgba<u8>> {
+    fn sample(&self, x: f32, y: f32) -> Option<Premultiplied> {
         let x = x.clamp(0.0, (self.width - 1) as f32);
         let y = y.clamp(0.0, (self.height - 1) as f32);
         let (x0, y0) = (x as usize, y as usize);
         let (fx, fy) = (x - x0 as f32, y - y0 as f32);
         let x1 = (x0 + 1).min(self.width - 1);
         let y1 = (y0 + 1).min(self.height - 1);
-        let at = |px: usize, py: usize| self.pixels[py * self.width + px];
+        let at = |px: usize, py: usize| self.pixels[py * self.width + px].0;
         let (top_left, top_right) = (at(x0, y0), at(x1, y0));
         let (bottom_left, bottom_right) = (at(x0, y1), at(x1, y1));
         if top_left[3] + top_right[3] + bottom_left[3] + bottom_right[3] == 0.0 {
@@ -157,18 +223,7 @@ impl PremultipliedImage {
             let bottom = bottom_left[channel] + (bottom_right[channel] - bottom_left[channel]) * fx;
             *value = top + (bottom - top) * fy;
         }
-        let alpha = mixed[3];
-        if alpha < 0.5 {
-            return None;
-        }
-        // `+ 0.5` and a saturating cast round without a libm call.
-        let colour = |premultiplied: f32| (premultiplied * 255.0 / alpha + 0.5) as u8;
-        Some(Rgba([
-            colour(mixed[0]),
-            colour(mixed[1]),
-            colour(mixed[2]),
-            (alpha + 0.5) as u8,
-        ]))
+        (mixed[3] >= 0.5).then_some(Premultiplied(mixed))
     }
 }
 
@@ -302,6 +357,34 @@ mod tests {
         paste_emoji(&mut photo, &emoji, &face_at(100.0, 100.0, 100.0), 90.0);
         assert_eq!(photo.get_pixel(200, 200), &Rgb([255, 0, 0]));
         assert_eq!(photo.get_pixel(200, 100), &Rgb([0, 0, 255]));
+    }
+
+    #[test]
+    fn a_turned_emoji_covers_its_own_area_and_leaves_the_corners() {
+        let mut photo = RgbImage::from_pixel(400, 400, Rgb([0, 0, 0]));
+        let emoji = RgbaImage::from_pixel(100, 100, Rgba([255, 255, 255, 255]));
+        for roll in [0.0, 17.0, -60.0, 45.0] {
+            photo.pixels_mut().for_each(|pixel| *pixel = Rgb([0, 0, 0]));
+            paste_emoji(&mut photo, &emoji, &face_at(150.0, 150.0, 100.0), roll);
+            let covered = photo.pixels().filter(|pixel| pixel[0] > 127).count() as f32;
+            let side = (100.0 * COVER_SCALE).round();
+            assert!(
+                (covered / (side * side) - 1.0).abs() < 0.02,
+                "{roll}°: {covered} pixels covered"
+            );
+        }
+        // At 45° the corners of the upright square stay black.
+        assert_eq!(photo.get_pixel(140, 140), &Rgb([0, 0, 0]));
+        assert_eq!(photo.get_pixel(200, 200), &Rgb([255, 255, 255]));
+    }
+
+    #[test]
+    fn over_a_transparent_canvas_the_emoji_keeps_its_colour_and_alpha() {
+        let mut canvas = RgbaImage::new(100, 100);
+        let emoji = RgbaImage::from_pixel(16, 16, Rgba([200, 100, 50, 128]));
+        paste_emoji(&mut canvas, &emoji, &face_at(20.0, 20.0, 60.0), 0.0);
+        assert_eq!(canvas.get_pixel(50, 50), &Rgba([200, 100, 50, 128]));
+        assert_eq!(canvas.get_pixel(2, 2), &Rgba([0, 0, 0, 0]));
     }
 
     #[test]
