@@ -112,6 +112,9 @@ struct Described {
     message: String,
     fields: Option<FieldErrors>,
     retry_after: Option<Duration>,
+    /// A 5xx that is part of normal operation (backpressure), so not logged
+    /// as a failure.
+    expected: bool,
 }
 
 impl Described {
@@ -122,6 +125,7 @@ impl Described {
             message: message.into(),
             fields: None,
             retry_after: None,
+            expected: false,
         }
     }
 
@@ -136,6 +140,13 @@ impl Described {
     fn retry_after(self, seconds: u64) -> Self {
         Described {
             retry_after: Some(Duration::from_secs(seconds)),
+            ..self
+        }
+    }
+
+    fn expected(self) -> Self {
+        Described {
+            expected: true,
             ..self
         }
     }
@@ -282,8 +293,13 @@ impl ApiError {
                     FaceError::TaskNotFound => {
                         Described::new(S::NOT_FOUND, "task_not_found", message)
                     }
+                    // Backpressure, not a fault: counted in
+                    // uploads_rejected_total, not logged. The queue moves
+                    // several photos a second, so a second is long enough.
                     FaceError::QueueFull => {
-                        Described::new(S::SERVICE_UNAVAILABLE, "queue_full", message).retry_after(5)
+                        Described::new(S::SERVICE_UNAVAILABLE, "queue_full", message)
+                            .retry_after(1)
+                            .expected()
                     }
                 }
             }
@@ -350,7 +366,7 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let described = self.describe();
-        if described.status.is_server_error() {
+        if described.status.is_server_error() && !described.expected {
             tracing::error!(error = %error_chain(self), status = described.status.as_u16(), "request failed");
         }
         let mut response = HttpResponse::build(described.status);
