@@ -62,8 +62,10 @@ fn run_async(task: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<(
 /// freed, so decoded photos end up in arenas that keep their pages. Under
 /// upload load that made peak memory 586 MB (bench/tasks-load.sh). Two
 /// arenas, and photo-sized blocks always mapped (and so returned on free),
-/// keep it under 300 MB at the same speed. An operator's own MALLOC_ARENA_MAX
-/// wins.
+/// keep it near 200 MB. The threshold sits above the detector's 1-2 MB
+/// scratch tensors: mapping and zeroing those on every run cost 3-4 ms a
+/// pass (at 1 MiB the load ran 15.0 tasks/s, at 4 MiB 16.9). An operator's
+/// own MALLOC_ARENA_MAX wins.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
@@ -71,7 +73,7 @@ fn limit_malloc_arenas() {
         // before any other thread exists.
         unsafe {
             libc::mallopt(libc::M_ARENA_MAX, 2);
-            libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+            libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
         }
     }
 }
