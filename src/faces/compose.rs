@@ -3,7 +3,7 @@
 
 use std::io::Cursor;
 
-use image::{Pixel, RgbImage, Rgba, RgbaImage};
+use image::{ImageBuffer, Pixel, RgbImage, Rgba, RgbaImage};
 
 use crate::analysis::BoundingBox;
 
@@ -33,9 +33,7 @@ impl Canvas for RgbImage {
     }
 
     fn row_mut(&mut self, y: u32) -> &mut [u8] {
-        let stride = self.width() as usize * 3;
-        let start = y as usize * stride;
-        &mut self.as_mut()[start..start + stride]
+        pixel_row(self, y)
     }
 
     fn channels(&self) -> usize {
@@ -58,9 +56,7 @@ impl Canvas for RgbaImage {
     }
 
     fn row_mut(&mut self, y: u32) -> &mut [u8] {
-        let stride = self.width() as usize * 4;
-        let start = y as usize * stride;
-        &mut self.as_mut()[start..start + stride]
+        pixel_row(self, y)
     }
 
     fn channels(&self) -> usize {
@@ -79,6 +75,12 @@ impl Canvas for RgbaImage {
         }
         pixel[3] = (total + 0.5) as u8;
     }
+}
+
+fn pixel_row<P: Pixel<Subpixel = u8>>(image: &mut ImageBuffer<P, Vec<u8>>, y: u32) -> &mut [u8] {
+    let stride = image.width() as usize * usize::from(P::CHANNEL_COUNT);
+    let start = y as usize * stride;
+    &mut image.as_mut()[start..start + stride]
 }
 
 /// Pastes `emoji` over the face in `face_box`: scaled to cover
