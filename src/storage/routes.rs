@@ -42,18 +42,25 @@ async fn serve_media(
         .e_tag
         .as_deref()
         .map(|tag| EntityTag::new_strong(tag.trim_matches('"').replace('"', "")));
-    if let (Some(e_tag), Some(header::IfNoneMatch::Items(wanted))) = (
-        &e_tag,
-        request
-            .headers()
-            .get(header::IF_NONE_MATCH)
-            .and_then(|value| value.to_str().ok())
-            .and_then(parse_if_none_match),
-    ) && wanted.iter().any(|tag| tag.weak_eq(e_tag))
+    // `*` matches any current representation (RFC 9110, 13.1.2).
+    let not_modified = match request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(parse_if_none_match)
     {
-        return Ok(HttpResponse::NotModified()
-            .insert_header(header::ETag(e_tag.clone()))
-            .finish());
+        Some(IfNoneMatch::Any) => true,
+        Some(IfNoneMatch::Items(wanted)) => e_tag
+            .as_ref()
+            .is_some_and(|e_tag| wanted.iter().any(|tag| tag.weak_eq(e_tag))),
+        None => false,
+    };
+    if not_modified {
+        let mut response = HttpResponse::NotModified();
+        if let Some(e_tag) = e_tag {
+            response.insert_header(header::ETag(e_tag));
+        }
+        return Ok(response.finish());
     }
     let mut response = HttpResponse::Ok();
     response

@@ -68,6 +68,20 @@ async fn media_is_served_immutable_with_an_etag() {
         .await
         .unwrap();
     assert_eq!(again.status(), 304);
+    let any = app
+        .get(&url)
+        .header("if-none-match", "*")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(any.status(), 304, "* matches any stored object");
+    let other = app
+        .get(&url)
+        .header("if-none-match", "\"something-else\"")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(other.status(), 200);
 }
 
 #[tokio::test]
