@@ -78,7 +78,9 @@ impl FaceDetector {
             let anchors =
                 anchors_for(native_size, input_size).ok_or_else(|| AnalysisError::ModelLoad {
                     path: path.to_path_buf(),
-                    message: format!("no BlazeFace anchor layout for input size {native_size}"),
+                    message: format!(
+                        "no BlazeFace anchor layout for a {native_size}-px model run at {input_size} px"
+                    ),
                 })?;
             let model = model
                 .clone()

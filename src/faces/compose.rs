@@ -24,7 +24,7 @@ pub trait Canvas {
 }
 
 /// A colour multiplied by its alpha: each channel and the alpha in 0–255.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Premultiplied([f32; 4]);
 
 impl Canvas for RgbImage {
