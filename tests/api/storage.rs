@@ -88,15 +88,31 @@ impl Drop for PrivateS3 {
     }
 }
 
-/// A port nobody listens on now; SeaweedFS also takes the seven above it.
+/// The first of eight free ports (SeaweedFS takes the seven above it too),
+/// below the kernel's ephemeral range: a port from that range can be taken
+/// between this check and weed's bind, or between a stop and the restart, by
+/// any outgoing connection of the tests running beside this one.
 fn free_port() -> u16 {
-    loop {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("address").port();
-        if port < 50_000 {
-            return port;
-        }
-    }
+    let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32_768);
+    // Above scripts/test.sh's shared server (18333..18340).
+    let candidates = 20_000..ephemeral_start.saturating_sub(8);
+    let span = u64::from(candidates.end.saturating_sub(candidates.start)).max(1);
+    let seed = {
+        use std::hash::{BuildHasher, Hasher};
+        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+        hasher.write_u32(std::process::id());
+        hasher.finish()
+    };
+    (0..span)
+        .step_by(8)
+        .map(|offset| candidates.start + ((seed + offset) % span) as u16)
+        .find(|&port| {
+            (port..port + 8).all(|p| std::net::TcpListener::bind(("127.0.0.1", p)).is_ok())
+        })
+        .expect("eight free ports below the ephemeral range")
 }
 
 #[tokio::test]
