@@ -12,6 +12,7 @@ pub mod faces;
 pub mod frontend;
 pub mod health;
 pub mod http;
+pub mod memory;
 pub mod multipart;
 pub mod openapi;
 pub mod pagination;

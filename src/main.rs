@@ -8,7 +8,7 @@ use igemoji::startup::Application;
 use igemoji::{database, telemetry};
 
 fn main() -> ExitCode {
-    limit_malloc_arenas();
+    igemoji::memory::limit_malloc_arenas();
     let cli = Cli::parse();
     let settings = match Settings::load(cli.config.as_deref()) {
         Ok(settings) => settings,
@@ -55,25 +55,4 @@ fn run_async(task: impl Future<Output = anyhow::Result<()>>) -> anyhow::Result<(
         .enable_all()
         .build()?
         .block_on(task)
-}
-
-/// glibc gives every thread that contends for the heap an arena of its own,
-/// up to eight per core, and raises its mmap threshold as big blocks are
-/// freed, so decoded photos end up in arenas that keep their pages. Under
-/// upload load that made peak memory 586 MB (bench/tasks-load.sh). Two
-/// arenas, and photo-sized blocks always mapped (and so returned on free),
-/// keep it near 200 MB. The threshold sits above the detector's 1-2 MB
-/// scratch tensors: mapping and zeroing those on every run cost 3-4 ms a
-/// pass (at 1 MiB the load ran 15.0 tasks/s, at 4 MiB 16.9). An operator's
-/// own MALLOC_ARENA_MAX wins.
-fn limit_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-        // SAFETY: mallopt only sets allocator parameters; it is called
-        // before any other thread exists.
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
-            libc::mallopt(libc::M_MMAP_THRESHOLD, 4 << 20);
-        }
-    }
 }

@@ -30,6 +30,9 @@ use crate::{database, emojis, faces, frontend, health, openapi, storage, users};
 /// Gallery and ranking responses are reused this long when another replica
 /// may have changed them; this process's own changes show at once.
 const LISTING_CACHE_TTL: Duration = Duration::from_secs(2);
+/// Finished task ids a slow waiting request may fall behind by before it
+/// re-reads its task instead.
+const SETTLED_BACKLOG: usize = 256;
 
 pub struct Application {
     server: Server,
@@ -78,7 +81,6 @@ impl Application {
             listings: ListingCache::new(LISTING_CACHE_TTL),
         });
         seed_builtin_templates(&emojis_state, &settings.emojis.builtin_dir).await?;
-        release_start_up_garbage();
         let faces_state = Arc::new(FacesState {
             db: db.clone(),
             store: store.clone(),
@@ -90,6 +92,7 @@ impl Application {
                 settings.tasks.anonymous_window,
             ),
             wakeup: Arc::new(Notify::new()),
+            settled: tokio::sync::broadcast::channel(SETTLED_BACKLOG).0,
             admission: Default::default(),
         });
         let faces_data = web::Data::from(Arc::clone(&faces_state));
@@ -164,6 +167,7 @@ impl Application {
             public_url = %settings.server.public_url,
             "igemoji is listening"
         );
+        crate::memory::release_start_up_memory();
         Ok(Application {
             server,
             admin_server,
@@ -207,15 +211,4 @@ async fn render_metrics(metrics: web::Data<MetricsHandle>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(metrics.render())
-}
-
-/// Optimising the models and rendering the built-in templates leave
-/// megabytes of freed heap between live blocks, which glibc only hands back
-/// to the system when asked.
-fn release_start_up_garbage() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free heap pages to the kernel.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
