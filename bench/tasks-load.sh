@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Load test of photo uploads (POST /api/v1/faces/ + polling
-# GET /api/v1/faces/tasks/{id}) against the release binary on this machine,
+# Load test of photo uploads (POST /api/v1/faces/, then
+# GET /api/v1/faces/tasks/{id}?wait=10 until done) against the release binary on this machine,
 # on a throwaway SQLite database and media folder.
 #
 # Measures, with bench/tasks_load.py:
@@ -11,7 +11,7 @@
 #   * load: 16 clients (logged-in users, one keep-alive connection each)
 #     upload 200 photos between them: the fixture photos (0.25-1.3 MP) and
 #     upscaled copies (1.8-11.8 MP) made with Pillow into a temp dir; each
-#     upload polled every 100 ms until done/failed; 503 queue_full waits
+#     upload followed until done/failed; 503 queue_full waits
 #     Retry-After and resends. Reports wall time, completed tasks/s,
 #     median/p95 upload->done, errors (other statuses, failed tasks,
 #     exceptions), deliberate 503s, and the server's peak RSS (VmRSS sampled

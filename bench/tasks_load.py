@@ -7,16 +7,19 @@
    everything else is the standard library.
 2. Signs up and logs in a few users; every request below carries a Bearer
    token (anonymous uploads are rate-limited per address).
-3. Unloaded: one ~1 MP photo uploaded alone, 1 warm-up + N timed runs, polled
-   every 20 ms; the median upload->done time. Then every photo of the set
+3. Unloaded: one ~1 MP photo uploaded alone, 1 warm-up + N timed runs; the
+   median upload->done time. Then every photo of the set
    alone, once: the single-photo times of the same mix the load sends, and
    (from the admin /metrics) the mean time of each stage: decode, detect and
    classify (the engine) and compose (pasting and encoding the result).
 4. Load: CLIENTS threads (one keep-alive connection each) upload UPLOADS
-   photos between them, round-robin over the shuffled photo set. Each upload
-   is polled every 100 ms until done/failed. 503 queue_full is backpressure:
+   photos between them, round-robin over the shuffled photo set. 503 queue_full is backpressure:
    wait Retry-After and send the same photo again. Anything else is an error.
    The server's VmRSS is sampled every 100 ms throughout.
+
+Every task is followed with GET /api/v1/faces/tasks/{id}?wait=10, which the
+server answers as soon as the task is done or failed, as the web app does:
+the times are not rounded up to a poll interval.
 
 Prints the figures beside the targets. Exit status: 0 when it measured
 (whether or not the targets were met), 1 when it could not.
@@ -249,17 +252,17 @@ def first_template_id(http_):
     return items[0]["id"]
 
 
-def upload_until_done(http_, token, emoji_id, photo, poll_interval, stats):
-    """Uploads one photo and polls its task; never raises."""
+def upload_until_done(http_, token, emoji_id, photo, stats):
+    """Uploads one photo and follows its task; never raises."""
     try:
-        return upload_and_poll(http_, token, emoji_id, photo, poll_interval, stats)
+        return upload_and_follow(http_, token, emoji_id, photo, stats)
     except Exception as error:  # noqa: BLE001 - any failure is one counted error
         http_.close()
         stats.error(f"exception {type(error).__name__}: {str(error)[:80]}")
         return Outcome(photo, "error")
 
 
-def upload_and_poll(http_, token, emoji_id, photo, poll_interval, stats):
+def upload_and_follow(http_, token, emoji_id, photo, stats):
     auth = {"Authorization": f"Bearer {token}"}
     upload_headers = {**auth, "Content-Type": f"multipart/form-data; boundary={BOUNDARY}"}
     body = photo.form(emoji_id)
@@ -283,9 +286,8 @@ def upload_and_poll(http_, token, emoji_id, photo, poll_interval, stats):
             return Outcome(photo, "error")
         time.sleep(retry_after(headers))
 
-    path = f"/api/v1/faces/tasks/{task_id}"
+    path = f"/api/v1/faces/tasks/{task_id}?wait=10"
     while True:
-        time.sleep(poll_interval)
         status, _, answer = http_.request("GET", path, headers=auth)
         now = time.monotonic()
         if status == 200:
@@ -315,7 +317,7 @@ def unloaded(base, token, emoji_id, photo, runs):
     http_ = Http(base)
     stats = Stats()
     outcomes = [
-        upload_until_done(http_, token, emoji_id, photo, 0.02, stats) for _ in range(runs + 1)
+        upload_until_done(http_, token, emoji_id, photo, stats) for _ in range(runs + 1)
     ][1:]
     http_.close()
     done = [o for o in outcomes if o.result == "done"]
@@ -351,7 +353,7 @@ def unloaded_set(base, admin, token, emoji_id, photos):
     http_ = Http(base)
     stats = Stats()
     before = stage_seconds(admin)
-    outcomes = [upload_until_done(http_, token, emoji_id, p, 0.02, stats) for p in photos]
+    outcomes = [upload_until_done(http_, token, emoji_id, p, stats) for p in photos]
     after = stage_seconds(admin)
     http_.close()
     if stats.errors or any(o.result != "done" for o in outcomes):
@@ -364,7 +366,7 @@ def unloaded_set(base, admin, token, emoji_id, photos):
     return outcomes, stages
 
 
-def loaded(base, tokens, emoji_id, photos, clients, uploads, poll_interval):
+def loaded(base, tokens, emoji_id, photos, clients, uploads):
     stats = Stats()
     outcomes = []
     outcomes_lock = threading.Lock()
@@ -379,7 +381,7 @@ def loaded(base, tokens, emoji_id, photos, clients, uploads, poll_interval):
             if number is None:
                 break
             photo = photos[number % len(photos)]
-            outcome = upload_until_done(http_, token, emoji_id, photo, poll_interval, stats)
+            outcome = upload_until_done(http_, token, emoji_id, photo, stats)
             with outcomes_lock:
                 outcomes.append(outcome)
         http_.close()
@@ -420,7 +422,6 @@ def main():
     parser.add_argument("--uploads", type=int, default=200)
     parser.add_argument("--users", type=int, default=4, help="accounts the clients share")
     parser.add_argument("--unloaded-runs", type=int, default=5)
-    parser.add_argument("--poll", type=float, default=0.1, help="poll interval under load, s")
     parser.add_argument("--json", type=Path, help="also write the raw outcomes here")
     args = parser.parse_args()
 
@@ -441,12 +442,12 @@ def main():
     sampler.start()
 
     print(f"\n== unloaded: {UNLOADED_PHOTO} ({unloaded_photo.megapixels:.2f} MP) alone, "
-          f"1 warm-up + {args.unloaded_runs} runs, polled every 20 ms")
+          f"1 warm-up + {args.unloaded_runs} runs")
     single, single_server = unloaded(args.base, tokens[0], emoji_id, unloaded_photo,
                                      args.unloaded_runs)
     line("median upload->done", f"{single:.3f} s", f"(server created->finished {single_server:.3f} s)")
 
-    print(f"\n== unloaded: each of the {len(photos)} photos alone, once, polled every 20 ms")
+    print(f"\n== unloaded: each of the {len(photos)} photos alone, once")
     alone, stages = unloaded_set(args.base, args.admin, tokens[0], emoji_id, photos)
     mix_mean = statistics.mean(o.server_seconds for o in alone)
     mix_median = statistics.median(o.seconds for o in alone)
@@ -457,10 +458,9 @@ def main():
     line("mean per photo, by stage", " ".join(f"{k} {v * 1000:.0f} ms" for k, v in sorted(stages.items())))
     line("engine (decode+detect+classify)", f"mean {engine:.3f} s")
 
-    print(f"\n== load: {args.clients} clients, {args.uploads} uploads, {args.users} users, "
-          f"polled every {args.poll * 1000:.0f} ms")
+    print(f"\n== load: {args.clients} clients, {args.uploads} uploads, {args.users} users")
     wall, outcomes, stats = loaded(args.base, tokens, emoji_id, photos, args.clients,
-                                   args.uploads, args.poll)
+                                   args.uploads)
     sampler.stopped.set()
     sampler.join()
     try:

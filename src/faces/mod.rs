@@ -42,6 +42,9 @@ pub struct FacesState {
     pub anonymous_throttle: Throttle,
     /// Wakes an idle worker when this process queues a task.
     pub wakeup: Arc<Notify>,
+    /// The id of each task a worker of this process has finished with
+    /// (done, failed or put back): wakes the requests waiting on it.
+    pub settled: tokio::sync::broadcast::Sender<String>,
     pub admission: service::QueueAdmission,
 }
 

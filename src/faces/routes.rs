@@ -4,7 +4,9 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
-use super::service::{self, find_readable};
+use std::time::Duration;
+
+use super::service::{self, MAX_WAIT_SECONDS};
 use super::{FaceError, FacesState, UploadRejection};
 use crate::analysis::{AnalysisError, probe_photo};
 use crate::error::{ApiError, ErrorBody, FieldErrors};
@@ -177,29 +179,57 @@ async fn upload(
         }))
 }
 
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+struct TaskQuery {
+    /// Seconds (0 to 10) to hold the answer while the task is queued or
+    /// running: it comes as soon as the task is done or failed, so a client
+    /// need not poll.
+    wait: Option<i64>,
+}
+
 /// A task's state, and its faces and result once done. Anonymous tasks are
 /// readable by their id; a user's only by that user.
 #[utoipa::path(get, path = "/api/v1/faces/tasks/{task_id}", tag = "faces",
-    params(("task_id" = String, Path, description = "The id from the upload")),
+    params(("task_id" = String, Path, description = "The id from the upload"), TaskQuery),
     security((), ("bearer" = [])),
     responses(
         (status = 200, description = "The task", body = crate::faces::service::TaskView),
         (status = 401, description = "An expired or forged token", body = ErrorBody),
         (status = 404, description = "No such task, or not yours", body = ErrorBody),
+        (status = 422, description = "A bad `wait`", body = ErrorBody),
     ))]
 async fn get_task(
     state: web::Data<FacesState>,
     user: OptionalUser,
     path: web::Path<String>,
+    query: web::Query<TaskQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let wait = match query.wait {
+        None => Duration::ZERO,
+        Some(seconds) if (0..=MAX_WAIT_SECONDS as i64).contains(&seconds) => {
+            Duration::from_secs(seconds as u64)
+        }
+        Some(_) => {
+            let mut errors = FieldErrors::default();
+            errors.add(
+                "wait",
+                format!("must be between 0 and {MAX_WAIT_SECONDS} seconds"),
+            );
+            return Err(errors.into());
+        }
+    };
     let task_id = path.into_inner();
     if uuid::Uuid::parse_str(&task_id).is_err() {
         return Err(FaceError::TaskNotFound.into());
     }
-    let task = find_readable(&state.db, &task_id, user.0.map(|user| user.id)).await?;
+    let viewer = user.0.map(|user| user.id);
+    let until = tokio::time::Instant::now() + wait;
+    let task = service::wait_until_settled(&state, &task_id, viewer, until).await?;
+    let pending = service::is_pending(&task);
     let view = service::view(&state.store, task);
     let mut response = HttpResponse::Ok();
-    if matches!(view.status.as_str(), "queued" | "running") {
+    if pending {
         response.insert_header((header::CACHE_CONTROL, "no-store"));
     }
     Ok(response.json(view))

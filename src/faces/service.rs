@@ -8,6 +8,7 @@ use sea_orm::{
     QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
 
 use super::entity::{self, Column, Entity as FaceTask};
 use super::queue::{self, QUEUED};
@@ -205,6 +206,52 @@ pub async fn find_readable(
     match task.user_id {
         Some(owner) if viewer != Some(owner) => Err(FaceError::TaskNotFound.into()),
         _ => Ok(task),
+    }
+}
+
+/// The longest `?wait=` on a task, well inside `server.shutdown_timeout`'s
+/// default so a waiting request never holds up a stop for long.
+pub const MAX_WAIT_SECONDS: u64 = 10;
+
+/// The task once it is done or failed, or as it is when `until` comes. A
+/// worker of this process wakes the wait at once; a task finished by another
+/// process is seen at the next re-read, every `tasks.poll_interval`.
+pub async fn wait_until_settled(
+    state: &FacesState,
+    task_id: &str,
+    viewer: Option<i64>,
+    until: tokio::time::Instant,
+) -> Result<entity::Model, ApiError> {
+    // Subscribed before the first read, so a finish in between is not missed.
+    let mut settled = state.settled.subscribe();
+    loop {
+        let task = find_readable(&state.db, task_id, viewer).await?;
+        let now = tokio::time::Instant::now();
+        if !is_pending(&task) || now >= until {
+            return Ok(task);
+        }
+        tokio::select! {
+            _ = next_settled(&mut settled, task_id) => {}
+            _ = tokio::time::sleep_until(until.min(now + state.settings.poll_interval)) => {}
+        }
+    }
+}
+
+pub fn is_pending(task: &entity::Model) -> bool {
+    matches!(task.status.as_str(), queue::QUEUED | queue::RUNNING)
+}
+
+/// Returns when this task settled, or when the channel fell behind and the
+/// task must be read again to know.
+async fn next_settled(settled: &mut broadcast::Receiver<String>, task_id: &str) {
+    loop {
+        match settled.recv().await {
+            Ok(id) if id == task_id => return,
+            Ok(_) => {}
+            Err(broadcast::error::RecvError::Lagged(_)) => return,
+            // Not while `state` holds the sender; the re-read still ends the wait.
+            Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+        }
     }
 }
 

@@ -72,7 +72,12 @@ impl TaskWorkers {
 async fn run_worker(state: Arc<FacesState>, mut stopped: watch::Receiver<bool>) {
     while !*stopped.borrow() {
         match queue::claim_next(&state.db, state.settings.lease).await {
-            Ok(Some(task)) => run_task_guarded(&state, task).await,
+            Ok(Some(task)) => {
+                let task_id = task.id.clone();
+                run_task_guarded(&state, task).await;
+                // Nobody waiting is not an error.
+                let _ = state.settled.send(task_id);
+            }
             Ok(None) => {
                 if let Ok(waiting) = queue::queued_count(&state.db).await {
                     metrics::gauge!(ANALYSIS_QUEUE_DEPTH).set(waiting as f64);

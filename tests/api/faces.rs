@@ -212,6 +212,43 @@ async fn a_photo_without_faces_is_done_with_no_faces() {
     assert!(task["result_url"].is_string());
 }
 
+#[tokio::test]
+async fn a_waiting_request_answers_as_soon_as_its_task_is_done() {
+    // Idle workers and waiting requests re-read the database only every
+    // 30 s here, so a prompt answer comes from this process's worker waking it.
+    let app =
+        spawn_app_with(|settings| settings.tasks.poll_interval = Duration::from_secs(30)).await;
+    let twemoji = app.builtin_emoji_id("Twemoji").await;
+    let response = app
+        .upload_photo(None, twemoji, fixture(HOPPER), HOPPER)
+        .await;
+    assert_eq!(response.status(), 202);
+    let created: Value = response.json().await.unwrap();
+    let status_url = created["status_url"].as_str().unwrap();
+
+    let (status, task) = app.get_json(&format!("{status_url}?wait=10"), None).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        task["status"], "done",
+        "one request saw the task through: {task}"
+    );
+    assert_eq!(task["faces"].as_array().unwrap().len(), 1);
+    let (status, again) = app.get_json(&format!("{status_url}?wait=0"), None).await;
+    assert_eq!((status, &again["status"]), (200, &task["status"]));
+
+    for bad in ["11", "-1", "soon"] {
+        let response = app
+            .get(&format!("{status_url}?wait={bad}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 422, "wait={bad}");
+    }
+    let unknown = format!("/api/v1/faces/tasks/{}?wait=10", uuid::Uuid::new_v4());
+    let (status, _) = app.get_json(&unknown, None).await;
+    assert_eq!(status, 404, "an unknown task is not waited for");
+}
+
 /// A PNG whose header claims `width`×`height` pixels; no pixel data follows.
 fn png_claiming(width: u32, height: u32) -> Vec<u8> {
     fn crc32(bytes: &[u8]) -> u32 {

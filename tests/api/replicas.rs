@@ -83,14 +83,14 @@ impl Replica {
     }
 
     async fn wait_until_finished(&self, task_id: &str, token: &str) -> Value {
-        let path = format!("/api/v1/faces/tasks/{task_id}");
-        for _ in 0..600 {
+        // The task may be another process's: the wait ends at a re-read.
+        let path = format!("/api/v1/faces/tasks/{task_id}?wait=10");
+        for _ in 0..6 {
             let (status, task) = self.get(&path, Some(token)).await;
             assert_eq!(status, 200, "{task}");
             if task["status"] == "done" || task["status"] == "failed" {
                 return task;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("task {task_id} did not finish");
     }

@@ -34,6 +34,9 @@ export const api = {
   deleteEmoji: (id: number) => apiFetch<void>(`${API_BASE}/emojis/${id}`, { method: 'DELETE' }),
   createEmoji: (form: FormData, opts?: UploadOptions) => xhrUpload<Emoji>(`${API_BASE}/emojis/`, form, opts),
   uploadFace: (form: FormData, opts?: UploadOptions) => xhrUpload<TaskCreated>(`${API_BASE}/faces/`, form, opts),
-  task: (taskId: string, signal?: AbortSignal) =>
-    apiFetch<Task>(`${API_BASE}/faces/tasks/${encodeURIComponent(taskId)}`, { signal }),
+  /** The task; with `waitSeconds`, held by the server until it is done or failed (at most that long). */
+  task: (taskId: string, opts: { waitSeconds?: number; signal?: AbortSignal } = {}) =>
+    apiFetch<Task>(`${API_BASE}/faces/tasks/${encodeURIComponent(taskId)}${qs({ wait: opts.waitSeconds })}`, {
+      signal: opts.signal,
+    }),
 };

@@ -4,7 +4,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { fakeFile, renderWithProviders } from '../test/utils';
-import { PhotoUploadForm } from './PhotoUploadForm';
+import { PhotoUploadForm, QUEUE_FULL_RETRIES } from './PhotoUploadForm';
 
 beforeEach(() => {
   // jsdom has no object URLs.
@@ -62,6 +62,34 @@ describe('PhotoUploadForm', () => {
     expect(await screen.findByTestId('upload-error')).toHaveTextContent(text);
     expect(onUploaded).not.toHaveBeenCalled();
     // Still usable: the photo is kept and the button works again.
+    expect(screen.getByTestId('upload-submit')).toBeEnabled();
+  });
+
+  it('sends an upload refused by a full queue again after Retry-After', async () => {
+    const full = new ApiError(503, { code: 'queue_full', message: 'x' }, 0);
+    const upload = vi
+      .spyOn(api, 'uploadFace')
+      .mockRejectedValueOnce(full)
+      .mockRejectedValueOnce(full)
+      .mockResolvedValueOnce({ task_id: 'later', status: 'queued', status_url: '/api/v1/faces/tasks/later' });
+    const onUploaded = vi.fn();
+    renderWithProviders(<PhotoUploadForm emojiId={1} onUploaded={onUploaded} />);
+    pick(fakeFile('me.png', 'image/png'));
+    await userEvent.click(await screen.findByTestId('upload-submit'));
+    await waitFor(() => expect(onUploaded).toHaveBeenCalledWith('later'));
+    expect(upload).toHaveBeenCalledTimes(3);
+    expect(screen.queryByTestId('upload-error')).not.toBeInTheDocument();
+  });
+
+  it('gives up on a queue that stays full and says so', async () => {
+    const upload = vi
+      .spyOn(api, 'uploadFace')
+      .mockRejectedValue(new ApiError(503, { code: 'queue_full', message: 'x' }, 0));
+    renderWithProviders(<PhotoUploadForm emojiId={1} onUploaded={vi.fn()} />);
+    pick(fakeFile('me.png', 'image/png'));
+    await userEvent.click(await screen.findByTestId('upload-submit'));
+    expect(await screen.findByTestId('upload-error')).toHaveTextContent(/busy/i);
+    expect(upload).toHaveBeenCalledTimes(QUEUE_FULL_RETRIES + 1);
     expect(screen.getByTestId('upload-submit')).toBeEnabled();
   });
 

@@ -8,6 +8,7 @@ import CloudUploadIcon from '@mui/icons-material/CloudUpload';
 import ContentPasteIcon from '@mui/icons-material/ContentPaste';
 import PhotoCameraIcon from '@mui/icons-material/PhotoCamera';
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
 import { useT } from '../i18n/I18nProvider';
 import { describeUploadError } from '../lib/errors';
@@ -15,6 +16,25 @@ import { useObjectUrl } from '../lib/useObjectUrl';
 import { formatBytes, PHOTO_MAX_BYTES, PHOTO_TYPES, validatePhoto } from '../lib/validation';
 import { ImageDropZone } from './ImageDropZone';
 import { WebcamDialog } from './WebcamDialog';
+
+/** Uploads refused by a full queue that are sent again on their own before the error shows. */
+export const QUEUE_FULL_RETRIES = 5;
+
+function queueFullRetryAfter(error: unknown): number | null {
+  return error instanceof ApiError && error.status === 503 && error.code === 'queue_full'
+    ? (error.retryAfter ?? 1)
+    : null;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
 
 interface Props {
   emojiId: number;
@@ -39,6 +59,7 @@ export function PhotoUploadForm({ emojiId, onUploaded }: Props) {
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [uploadError, setUploadError] = useState<string | null>(null);
   const [progress, setProgress] = useState<number | null>(null);
+  const [retryNotice, setRetryNotice] = useState<string | null>(null);
   const [cameraOpen, setCameraOpen] = useState(false);
   const [pasteMsg, setPasteMsg] = useState<string | null>(null);
   const abortRef = useRef<AbortController | null>(null);
@@ -110,11 +131,28 @@ export function PhotoUploadForm({ emojiId, onUploaded }: Props) {
     abortRef.current = ctrl;
     setProgress(0);
     try {
-      const created = await api.uploadFace(form, { onProgress: setProgress, signal: ctrl.signal });
-      onUploaded(created.task_id);
-    } catch (ex) {
-      if (!ctrl.signal.aborted) setUploadError(describeUploadError(ex, t));
+      // A full queue is the server pacing uploads: wait as it asks and send again.
+      for (let retries = 0; ; retries++) {
+        try {
+          const created = await api.uploadFace(form, { onProgress: setProgress, signal: ctrl.signal });
+          onUploaded(created.task_id);
+          return;
+        } catch (ex) {
+          if (ctrl.signal.aborted) return;
+          const seconds = queueFullRetryAfter(ex);
+          if (seconds === null || retries >= QUEUE_FULL_RETRIES) {
+            setUploadError(describeUploadError(ex, t));
+            return;
+          }
+          setRetryNotice(t('use.queueFullRetrying', { seconds }));
+          await sleep(seconds * 1000, ctrl.signal);
+          if (ctrl.signal.aborted) return;
+          setRetryNotice(null);
+          setProgress(0);
+        }
+      }
     } finally {
+      setRetryNotice(null);
       setProgress(null);
     }
   };
@@ -152,6 +190,11 @@ export function PhotoUploadForm({ emojiId, onUploaded }: Props) {
       {uploadError && (
         <Alert severity="error" role="alert" sx={{ mt: 2 }} data-testid="upload-error">
           {uploadError}
+        </Alert>
+      )}
+      {retryNotice && (
+        <Alert severity="info" role="status" sx={{ mt: 2 }} data-testid="upload-retry-notice">
+          {retryNotice}
         </Alert>
       )}
       {uploading && (

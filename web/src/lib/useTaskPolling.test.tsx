@@ -30,45 +30,46 @@ describe('useTaskPolling', () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it('polls with growing delays until done, then stops', async () => {
-    const answers = [task('queued'), task('running'), task('running'), task('done', { result_url: '/media/r.png' })];
+  it('asks with wait=10 at once, again after each pending answer, and stops when done', async () => {
+    const answers = [task('queued'), task('running'), task('done', { result_url: '/media/r.png' })];
     const fetchMock = vi.spyOn(globalThis, 'fetch').mockImplementation(async () => jsonResponse(answers.shift()));
     const { result } = renderHook(() => useTaskPolling('t1'));
 
     expect(result.current.polling).toBe(true);
-    await act(() => vi.advanceTimersByTimeAsync(299));
-    expect(fetchMock).toHaveBeenCalledTimes(0);
-    await act(() => vi.advanceTimersByTimeAsync(1)); // 300 ms
+    await act(() => vi.advanceTimersByTimeAsync(0));
     expect(fetchMock).toHaveBeenCalledTimes(1);
-    expect(String(fetchMock.mock.calls[0][0])).toBe('/api/v1/faces/tasks/t1');
+    expect(String(fetchMock.mock.calls[0][0])).toBe('/api/v1/faces/tasks/t1?wait=10');
     expect(result.current.task?.status).toBe('queued');
 
-    await act(() => vi.advanceTimersByTimeAsync(449));
+    // An early "pending" (the server did not hold it): the next ask keeps a 1 s gap.
+    await act(() => vi.advanceTimersByTimeAsync(999));
     expect(fetchMock).toHaveBeenCalledTimes(1);
-    await act(() => vi.advanceTimersByTimeAsync(1)); // +450
+    await act(() => vi.advanceTimersByTimeAsync(1));
     expect(fetchMock).toHaveBeenCalledTimes(2);
     expect(result.current.task?.status).toBe('running');
 
-    await act(() => vi.advanceTimersByTimeAsync(675));
+    await act(() => vi.advanceTimersByTimeAsync(1000));
     expect(fetchMock).toHaveBeenCalledTimes(3);
-    await act(() => vi.advanceTimersByTimeAsync(1013));
-    expect(fetchMock).toHaveBeenCalledTimes(4);
     expect(result.current.task?.status).toBe('done');
     expect(result.current.polling).toBe(false);
 
-    await act(() => vi.advanceTimersByTimeAsync(10_000));
-    expect(fetchMock).toHaveBeenCalledTimes(4);
+    await act(() => vi.advanceTimersByTimeAsync(30_000));
+    expect(fetchMock).toHaveBeenCalledTimes(3);
   });
 
-  it('never waits more than 2 s between polls', async () => {
-    const fetchMock = vi.spyOn(globalThis, 'fetch').mockImplementation(async () => jsonResponse(task('running')));
-    renderHook(() => useTaskPolling('t1'));
-    await act(() => vi.advanceTimersByTimeAsync(300 + 450 + 675 + 1013 + 1519)); // 5 polls
-    expect(fetchMock).toHaveBeenCalledTimes(5);
-    await act(() => vi.advanceTimersByTimeAsync(2000));
-    expect(fetchMock).toHaveBeenCalledTimes(6);
-    await act(() => vi.advanceTimersByTimeAsync(2000));
-    expect(fetchMock).toHaveBeenCalledTimes(7);
+  it('asks again at once after an answer the server held', async () => {
+    const answers = [task('running'), task('done')];
+    const fetchMock = vi.spyOn(globalThis, 'fetch').mockImplementation(
+      () => new Promise((resolve) => setTimeout(() => resolve(jsonResponse(answers.shift())), 10_000)),
+    );
+    const { result } = renderHook(() => useTaskPolling('t1'));
+    await act(() => vi.advanceTimersByTimeAsync(10_000));
+    expect(result.current.task?.status).toBe('running');
+    await act(() => vi.advanceTimersByTimeAsync(1));
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+    await act(() => vi.advanceTimersByTimeAsync(10_000));
+    expect(result.current.task?.status).toBe('done');
+    expect(result.current.polling).toBe(false);
   });
 
   it('retries a 503 honouring Retry-After, then continues', async () => {
@@ -77,7 +78,7 @@ describe('useTaskPolling', () => {
       .mockResolvedValueOnce(jsonResponse({ error: { code: 'busy', message: 'busy' } }, 503, { 'Retry-After': '3' }))
       .mockResolvedValueOnce(jsonResponse(task('failed', { error: { code: 'x', message: 'boom' } })));
     const { result } = renderHook(() => useTaskPolling('t1'));
-    await act(() => vi.advanceTimersByTimeAsync(300));
+    await act(() => vi.advanceTimersByTimeAsync(0));
     expect(fetchMock).toHaveBeenCalledTimes(1);
     expect(result.current.error).toBeTruthy();
     expect(result.current.polling).toBe(true);
@@ -94,7 +95,7 @@ describe('useTaskPolling', () => {
       .spyOn(globalThis, 'fetch')
       .mockResolvedValue(jsonResponse({ error: { code: 'not_found', message: 'gone' } }, 404));
     const { result, unmount } = renderHook(() => useTaskPolling('t1'));
-    await act(() => vi.advanceTimersByTimeAsync(300));
+    await act(() => vi.advanceTimersByTimeAsync(0));
     expect(result.current.polling).toBe(false);
     unmount();
     await act(() => vi.advanceTimersByTimeAsync(10_000));

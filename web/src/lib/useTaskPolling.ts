@@ -6,8 +6,12 @@ import type { Task } from '../api/types';
 export const POLL_INITIAL_MS = 300;
 export const POLL_MAX_MS = 2000;
 export const POLL_FACTOR = 1.5;
+/** How long the server may hold each request while the task is pending. */
+export const WAIT_SECONDS = 10;
+/** Least time between two requests, should a server answer "pending" early. */
+export const MIN_REQUEST_GAP_MS = 1000;
 
-/** Delay before poll number `attempt` (0-based): 300, 450, 675, … capped at 2000 ms. */
+/** Delay before retry number `attempt` (0-based): 300, 450, 675, … capped at 2000 ms. */
 export function backoffDelay(attempt: number): number {
   return Math.min(POLL_MAX_MS, Math.round(POLL_INITIAL_MS * POLL_FACTOR ** attempt));
 }
@@ -22,9 +26,11 @@ export interface PollState {
 const MAX_CONSECUTIVE_ERRORS = 5;
 
 /**
- * Polls GET /faces/tasks/{id} until the task is done or failed, with
- * exponential backoff. Transient errors (network, 429, 503, 5xx) are retried,
- * honouring Retry-After; others stop polling.
+ * Follows GET /faces/tasks/{id}?wait=10 until the task is done or failed: the
+ * server answers as soon as the task finishes, so each pending answer is
+ * followed by the next request at once. Transient errors (network, 429, 503,
+ * 5xx) are retried with exponential backoff, honouring Retry-After; others
+ * stop polling.
  */
 export function useTaskPolling(taskId: string | null): PollState {
   const [state, setState] = useState<PollState>({ task: null, error: null, polling: !!taskId });
@@ -47,13 +53,15 @@ export function useTaskPolling(taskId: string | null): PollState {
     };
 
     async function tick() {
+      const asked = Date.now();
       try {
-        const task = await api.task(taskId as string, ctrl.signal);
+        const task = await api.task(taskId as string, { waitSeconds: WAIT_SECONDS, signal: ctrl.signal });
         if (cancelled) return;
         errors = 0;
+        attemptRef.current = 0;
         const finished = task.status === 'done' || task.status === 'failed';
         setState({ task, error: null, polling: !finished });
-        if (!finished) schedule(backoffDelay(++attemptRef.current));
+        if (!finished) schedule(Math.max(0, MIN_REQUEST_GAP_MS - (Date.now() - asked)));
       } catch (e) {
         if (cancelled) return;
         const transient =
@@ -69,7 +77,7 @@ export function useTaskPolling(taskId: string | null): PollState {
       }
     }
 
-    schedule(backoffDelay(0));
+    schedule(0);
     return () => {
       cancelled = true;
       ctrl.abort();
