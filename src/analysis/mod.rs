@@ -23,6 +23,7 @@ pub use annotate::annotate;
 pub use decode::{DecodedPhoto, PhotoHeader, decode_photo, probe_photo};
 pub use expression::{Expression, ExpressionScores};
 pub use pool::AnalysisPool;
+pub use resample::shrink_by_blocks;
 
 use classify::ExpressionClassifier;
 use detect::FaceDetector;

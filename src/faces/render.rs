@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use image::{DynamicImage, RgbaImage};
 
-use super::compose::{Canvas, EncodeError, encode_jpeg, encode_png, paste_emoji, thumbnail};
+use super::compose::{
+    Canvas, EncodeError, encode_jpeg, encode_png, paste_emoji, photo_thumbnail, thumbnail,
+};
 use crate::analysis::{Analysis, AnalysisError, Analyzer, Expression, decode_photo};
 
 const THUMBNAIL_SIDE: u32 = 320;
@@ -74,7 +76,7 @@ pub fn render(
         None => {
             let mut canvas = rgb;
             paste_all(&mut canvas, &analysis, &emojis);
-            let thumbnail = thumbnail(&canvas, THUMBNAIL_SIDE);
+            let thumbnail = photo_thumbnail(&canvas, THUMBNAIL_SIDE);
             (encode_jpeg(&canvas)?, encode_jpeg(&thumbnail)?, "jpg")
         }
     };
