@@ -18,7 +18,7 @@ use tokio::sync::Notify;
 use crate::analysis::{AnalysisPool, Analyzer};
 use crate::config::{Settings, resolve_jwt_secret};
 use crate::emojis::{EmojisState, ListingCache, TemplateImageLimits, seed_builtin_templates};
-use crate::faces::{FacesState, TaskWorkers};
+use crate::faces::{FacesState, TaskWorkers, TemplateImageCache};
 use crate::frontend::StaticDir;
 use crate::http::{ClientAddressPolicy, configure_extractors, json_method_not_allowed, not_found};
 use crate::storage::MediaStore;
@@ -33,6 +33,8 @@ const LISTING_CACHE_TTL: Duration = Duration::from_secs(2);
 /// Finished task ids a slow waiting request may fall behind by before it
 /// re-reads its task instead.
 const SETTLED_BACKLOG: usize = 256;
+/// About fifty templates of built-in size (seven 20 KB PNGs each).
+const TEMPLATE_IMAGE_CACHE_BYTES: usize = 8 << 20;
 
 pub struct Application {
     server: Server,
@@ -93,6 +95,7 @@ impl Application {
             ),
             wakeup: Arc::new(Notify::new()),
             settled: tokio::sync::broadcast::channel(SETTLED_BACKLOG).0,
+            template_images: TemplateImageCache::new(TEMPLATE_IMAGE_CACHE_BYTES),
             admission: Default::default(),
         });
         let faces_data = web::Data::from(Arc::clone(&faces_state));

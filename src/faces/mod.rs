@@ -8,11 +8,13 @@ mod queue;
 mod render;
 mod routes;
 mod service;
+mod template_cache;
 mod worker;
 
 pub use compose::{COVER_SCALE, paste_emoji};
 pub use routes::{FacesApi, configure};
 pub use service::{TaskFace, delete_all_of_user, used_by};
+pub use template_cache::TemplateImageCache;
 pub use worker::{TaskWorkers, remove_expired_originals};
 
 use std::sync::Arc;
@@ -45,6 +47,7 @@ pub struct FacesState {
     /// The id of each task a worker of this process has finished with
     /// (done, failed or put back): wakes the requests waiting on it.
     pub settled: tokio::sync::broadcast::Sender<String>,
+    pub template_images: TemplateImageCache,
     pub admission: service::QueueAdmission,
 }
 

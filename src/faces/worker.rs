@@ -219,8 +219,15 @@ async fn load_inputs(state: &FacesState, task: &entity::Model) -> Result<Inputs,
     for expression in Expression::ALL {
         let key = crate::emojis::image_key(&emoji, expression)
             .map_err(|error| Failure::Transient(error_chain(&error)))?;
+        if let Some(image) = state.template_images.get(key.as_str()) {
+            templates.insert(expression, image);
+            continue;
+        }
         match state.store.get(&key).await {
             Ok(object) => {
+                state
+                    .template_images
+                    .insert(key.as_str().to_owned(), object.bytes.clone());
                 templates.insert(expression, object.bytes);
             }
             Err(StorageError::NotFound) => return Err(template_gone()),
