@@ -1,10 +1,10 @@
+use std::time::Duration;
+
 use actix_multipart::Multipart;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
-
-use std::time::Duration;
 
 use super::service::{self, MAX_WAIT_SECONDS};
 use super::{FaceError, FacesState, UploadRejection};
