@@ -8,6 +8,7 @@ use image::RgbImage;
 use tract_onnx::prelude::*;
 
 use super::detect::Detection;
+use super::kernels::optimized_with_fast_kernels;
 use super::resample::LumaPatch;
 use super::{AnalysisError, ExpressionScores, Point};
 
@@ -33,7 +34,8 @@ impl ExpressionClassifier {
             .and_then(|model| {
                 model.with_input_fact(0, f32::fact([1, INPUT_SIZE, INPUT_SIZE, 1]).into())
             })
-            .and_then(|model| model.into_optimized())
+            .and_then(|model| model.into_typed())
+            .and_then(optimized_with_fast_kernels)
             .and_then(|model| model.into_runnable())
             .map_err(load_error)?;
         Ok(ExpressionClassifier { model })

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use image::RgbImage;
 use tract_onnx::prelude::*;
 
+use super::kernels::optimized_with_fast_kernels;
 use super::resample::{Square, shrink_by_blocks, square_to_tensor};
 use super::{AnalysisError, BoundingBox, DetectionOptions, Keypoints, Point};
 
@@ -85,7 +86,8 @@ impl FaceDetector {
             let model = model
                 .clone()
                 .with_input_fact(0, f32::fact([1, input_size, input_size, 3]).into())
-                .and_then(|model| model.into_optimized())
+                .and_then(|model| model.into_typed())
+                .and_then(optimized_with_fast_kernels)
                 .and_then(|model| model.into_runnable())
                 .map_err(load_error)?;
             Ok(DetectorPlan {

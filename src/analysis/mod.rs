@@ -10,6 +10,7 @@ mod classify;
 mod decode;
 mod detect;
 mod expression;
+mod kernels;
 mod pool;
 mod resample;
 
@@ -22,6 +23,7 @@ use serde::Serialize;
 pub use annotate::annotate;
 pub use decode::{DecodedPhoto, PhotoHeader, decode_photo, probe_photo};
 pub use expression::{Expression, ExpressionScores};
+pub use kernels::optimized_with_fast_kernels;
 pub use pool::AnalysisPool;
 pub use resample::shrink_by_blocks;
 
