@@ -16,7 +16,7 @@ use std::time::Duration;
 use tokio::sync::Notify;
 
 use crate::analysis::{AnalysisPool, Analyzer};
-use crate::config::{Settings, resolve_jwt_secret};
+use crate::config::{Settings, TaskSettings, resolve_jwt_secret};
 use crate::emojis::{EmojisState, ListingCache, TemplateImageLimits, seed_builtin_templates};
 use crate::faces::{FacesState, TaskWorkers, TemplateImageCache};
 use crate::frontend::StaticDir;
@@ -87,7 +87,10 @@ impl Application {
             db: db.clone(),
             store: store.clone(),
             pool,
-            settings: settings.tasks.clone(),
+            settings: TaskSettings {
+                max_queued: settings.queue_limit(),
+                ..settings.tasks.clone()
+            },
             anonymous_throttle: Throttle::new(
                 db.clone(),
                 settings.tasks.anonymous_uploads,

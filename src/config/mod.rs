@@ -169,7 +169,8 @@ pub struct EmojiSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TaskSettings {
-    /// Uploads get 503 while this many tasks wait in the queue.
+    /// Uploads get 503 while this many tasks wait in the queue; 0 for as
+    /// many as there are analysis workers (see `Settings::queue_limit`).
     pub max_queued: u64,
     /// A claimed task returns to the queue when its worker is silent this long.
     #[serde(with = "humantime_serde")]
@@ -319,7 +320,7 @@ impl Default for Settings {
                 builtin_dir: PathBuf::from("assets/emoji"),
             },
             tasks: TaskSettings {
-                max_queued: 64,
+                max_queued: 0,
                 lease: Duration::from_secs(60),
                 poll_interval: Duration::from_secs(1),
                 max_attempts: 6,
@@ -376,6 +377,19 @@ impl Settings {
         Ok(settings)
     }
 
+    /// How many tasks may wait before uploads get 503. By default as many as
+    /// there are analysis workers: each photo then waits for at most about
+    /// one other per worker, so an upload under load is done in two to three
+    /// times its own analysis time, where a long queue would hold it for the
+    /// whole backlog (bench/tasks-load.sh). Refused uploads are resent by
+    /// the web app after Retry-After.
+    pub fn queue_limit(&self) -> u64 {
+        match self.tasks.max_queued {
+            0 => self.analysis.worker_count() as u64,
+            limit => limit,
+        }
+    }
+
     fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |message: String| Err(ConfigError::Invalid(message));
         if self.database.max_connections == 0 {
@@ -414,8 +428,8 @@ impl Settings {
                 "emojis.stored_side must be 16 to 4096 and the emojis limits positive".into(),
             );
         }
-        if self.tasks.max_queued == 0 || self.tasks.max_attempts == 0 {
-            return invalid("tasks.max_queued and tasks.max_attempts must be at least 1".into());
+        if self.tasks.max_attempts == 0 {
+            return invalid("tasks.max_attempts must be at least 1".into());
         }
         if self.tasks.lease < Duration::from_secs(1) || self.tasks.poll_interval.is_zero() {
             return invalid(
@@ -452,6 +466,14 @@ mod tests {
         assert_eq!(settings.server.bind.port(), 8080);
         assert_eq!(settings.admin.bind.port(), 9464);
         assert!(settings.database.url.starts_with("sqlite://"));
+    }
+
+    #[test]
+    fn the_queue_holds_one_task_per_analysis_worker_unless_set() {
+        let settings = load_toml("[analysis]\nworkers = 3").unwrap();
+        assert_eq!(settings.queue_limit(), 3);
+        let settings = load_toml("[analysis]\nworkers = 3\n[tasks]\nmax_queued = 40").unwrap();
+        assert_eq!(settings.queue_limit(), 40);
     }
 
     #[test]

@@ -50,6 +50,8 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     settings.storage = test_storage(data_dir.path());
     settings.tasks.poll_interval = Duration::from_millis(200);
     settings.analysis.workers = 2;
+    // Tests queue several photos at once; the burst test sets its own limit.
+    settings.tasks.max_queued = 64;
     settings.auth.jwt_secret = Some(TEST_JWT_SECRET.to_owned().into());
     settings.auth.dev_secret_file = data_dir.path().join("jwt-secret");
     settings.log.level = "warn".into();
