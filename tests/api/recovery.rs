@@ -60,6 +60,8 @@ pub fn start_binary_with_storage(
         .env("IGEMOJI__AUTH__JWT_SECRET", TEST_JWT_SECRET)
         .env("IGEMOJI__TASKS__LEASE", "2s")
         .env("IGEMOJI__TASKS__POLL_INTERVAL", "200ms")
+        // Several photos are queued at once, as in spawn_app.
+        .env("IGEMOJI__TASKS__MAX_QUEUED", "64")
         .env("IGEMOJI__LOG__FORMAT", "json")
         .env("IGEMOJI__LOG__LEVEL", "info")
         .stderr(Stdio::piped())
