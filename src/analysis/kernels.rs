@@ -16,7 +16,7 @@ use tract_onnx::tract_core::internal::{
 use tract_onnx::tract_core::ops::cnn::{MaxPool, PaddingSpec, PoolSpec};
 use tract_onnx::tract_core::ops::nn::DataFormat;
 use tract_onnx::tract_core::ops::nn::resize::{CoordTransformer, Interpolator, Resize};
-use tract_onnx::tract_core::{as_op, op_as_typed_op};
+use tract_onnx::tract_core::{as_op, op_as_typed_op, op_out_of_plan};
 
 /// Declutters `model`, swaps in the kernels below where they apply, and
 /// optimises the result.
@@ -81,9 +81,7 @@ impl Op for UpsampleBilinear2x {
 }
 
 impl EvalOp for UpsampleBilinear2x {
-    fn eval_out_of_plan(&self, inputs: TVec<TValue>) -> TractResult<Option<TVec<TValue>>> {
-        Ok(Some(self.eval(&EvalContext::out_of_plan(), inputs)?))
-    }
+    op_out_of_plan!();
 
     fn eval(&self, _ctx: &EvalContext, inputs: TVec<TValue>) -> TractResult<TVec<TValue>> {
         let input = &inputs[0];
@@ -199,9 +197,7 @@ impl Op for MaxPoolNchw {
 }
 
 impl EvalOp for MaxPoolNchw {
-    fn eval_out_of_plan(&self, inputs: TVec<TValue>) -> TractResult<Option<TVec<TValue>>> {
-        Ok(Some(self.eval(&EvalContext::out_of_plan(), inputs)?))
-    }
+    op_out_of_plan!();
 
     /// Max pooling is separable: the maximum over each window's columns,
     /// row by row, then over its rows.
