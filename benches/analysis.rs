@@ -22,18 +22,15 @@ fn jpeg_of(photo: &DynamicImage, width: u32, height: u32) -> Vec<u8> {
     let scaled = photo
         .resize_exact(width, height, FilterType::Triangle)
         .into_rgb8();
-    let mut bytes = Vec::new();
-    let mut encoder = jpeg_encoder::Encoder::new(&mut bytes, 90);
-    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
-    encoder
-        .encode(
-            scaled.as_raw(),
-            width as u16,
-            height as u16,
-            jpeg_encoder::ColorType::Rgb,
-        )
-        .expect("encode");
-    bytes
+    libjpeg_turbo_rs::compress(
+        scaled.as_raw(),
+        width as usize,
+        height as usize,
+        libjpeg_turbo_rs::PixelFormat::Rgb,
+        90,
+        libjpeg_turbo_rs::Subsampling::S420,
+    )
+    .expect("encode")
 }
 
 fn analyzer() -> Analyzer {
