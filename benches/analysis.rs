@@ -9,6 +9,10 @@ use igemoji::analysis::{AnalysisLimits, Analyzer, DetectionOptions};
 use image::DynamicImage;
 use image::imageops::FilterType;
 
+// As the binary: photo-sized blocks ask for huge pages.
+#[global_allocator]
+static ALLOCATOR: igemoji::memory::HugePagesForPhotos = igemoji::memory::HugePagesForPhotos;
+
 fn fixture(name: &str) -> DynamicImage {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/photos")

@@ -7,6 +7,9 @@ use igemoji::error::error_chain;
 use igemoji::startup::Application;
 use igemoji::{database, telemetry};
 
+#[global_allocator]
+static ALLOCATOR: igemoji::memory::HugePagesForPhotos = igemoji::memory::HugePagesForPhotos;
+
 fn main() -> ExitCode {
     igemoji::memory::limit_malloc_arenas();
     let cli = Cli::parse();
