@@ -11,7 +11,7 @@ mod service;
 mod template_cache;
 mod worker;
 
-pub use compose::{COVER_SCALE, paste_emoji};
+pub use compose::{COVER_SCALE, Emoji, paste_emoji};
 pub use routes::{FacesApi, configure};
 pub use service::{TaskFace, delete_all_of_user, used_by};
 pub use template_cache::TemplateImageCache;

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use image::{DynamicImage, RgbaImage};
 
 use super::compose::{
-    Canvas, EncodeError, encode_jpeg, encode_png, paste_emoji, photo_thumbnail, thumbnail,
+    Canvas, Emoji, EncodeError, encode_jpeg, encode_png, paste_emoji, photo_thumbnail, thumbnail,
 };
 use crate::analysis::{Analysis, AnalysisError, Analyzer, Expression, decode_photo};
 
@@ -60,10 +60,10 @@ pub fn render(
     let analysis = analyzer.analyze_image(&rgb)?;
 
     let started = Instant::now();
-    let mut emojis: HashMap<Expression, RgbaImage> = HashMap::new();
+    let mut emojis: HashMap<Expression, Emoji> = HashMap::new();
     for face in &analysis.faces {
         if let std::collections::hash_map::Entry::Vacant(slot) = emojis.entry(face.expression) {
-            slot.insert(decode_template(templates, face.expression)?);
+            slot.insert(Emoji::from(&decode_template(templates, face.expression)?));
         }
     }
     let (result, thumbnail, extension) = match rgba {
@@ -96,11 +96,7 @@ pub fn render(
     })
 }
 
-fn paste_all(
-    canvas: &mut impl Canvas,
-    analysis: &Analysis,
-    emojis: &HashMap<Expression, RgbaImage>,
-) {
+fn paste_all(canvas: &mut impl Canvas, analysis: &Analysis, emojis: &HashMap<Expression, Emoji>) {
     for face in &analysis.faces {
         paste_emoji(
             canvas,
