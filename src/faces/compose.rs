@@ -210,9 +210,8 @@ pub fn paste_emoji<C: Canvas>(
     let height = ((emoji.height as f32 * scale).round() as u32).max(1);
     // Shrinking by two or more (the usual case: templates are 512 px)
     // averages whole blocks first, so interpolation never skips a source
-    // pixel.
+    // pixel. No block may be wider than the emoji's shorter side.
     let shrunk;
-    // No block may be wider than the emoji's shorter side.
     let source = match (longer / side as usize).min(emoji.width.min(emoji.height)) {
         factor @ 2.. => {
             shrunk = emoji.shrink_by_blocks(factor);
@@ -231,6 +230,17 @@ pub fn paste_emoji<C: Canvas>(
     let centre_x = (centre.x - half_width).round() + half_width;
     let centre_y = (centre.y - half_height).round() + half_height;
     let (sin, cos) = roll_degrees.to_radians().sin_cos();
+    // Along a row, source positions are stepped in 65536ths of a pixel:
+    // fixed point is exact enough (an emoji is at most a few thousand
+    // pixels wide) and much cheaper than converting floats per pixel.
+    let fixed = |value: f32| (f64::from(value) * 65536.0).round() as i64;
+    let (step_u, step_v) = (fixed(cos * step_x), fixed(-sin * step_y));
+    // The source in the same units, pixel centres at whole pixels:
+    // [-½, side − ½).
+    let (u_end, v_end) = (
+        ((source.width as i64) << 16) - (1 << 15),
+        ((source.height as i64) << 16) - (1 << 15),
+    );
     let reach_y = half_width * sin.abs() + half_height * cos.abs() + 1.0;
     let (canvas_width, canvas_height) = canvas.dimensions();
     let channels = canvas.channels();
@@ -255,19 +265,8 @@ pub fn paste_emoji<C: Canvas>(
         let from_x = (columns.0.floor() - 1.0).clamp(0.0, canvas_width as f32) as usize;
         let to_x = (columns.1.ceil() + 1.0).clamp(0.0, canvas_width as f32) as usize;
         let row = canvas.row_mut(y);
-        // Source positions in 65536ths of a pixel, stepped along the row:
-        // fixed point is exact enough (an emoji is at most a few thousand
-        // pixels wide) and much cheaper than converting floats per pixel.
-        let fixed = |value: f32| (f64::from(value) * 65536.0).round() as i64;
-        let step_u = fixed(cos * step_x);
-        let step_v = fixed(-sin * step_y);
         let mut u = fixed((u0 + from_x as f32 * cos) * step_x - 0.5);
         let mut v = fixed((v0 - from_x as f32 * sin) * step_y - 0.5);
-        // The emoji's square in the same units: [-½, source side − ½).
-        let (u_end, v_end) = (
-            ((source.width as i64) << 16) - (1 << 15),
-            ((source.height as i64) << 16) - (1 << 15),
-        );
         for pixel in row[from_x * channels..to_x * channels].chunks_exact_mut(channels) {
             let inside = (-(1 << 15)..u_end).contains(&u) && (-(1 << 15)..v_end).contains(&v);
             if inside && let Some(colour) = source.sample(u, v) {
