@@ -207,18 +207,12 @@ impl EvalOp for MaxPoolNchw {
         let (height, width) = (shape[2], shape[3]);
         let window = &self.window;
         let [out_height, out_width] = window.output;
-        let columns: Vec<_> = (0..out_width).map(|x| window.range(1, x, width)).collect();
         let rows: Vec<_> = (0..out_height)
             .map(|y| window.range(0, y, height))
             .collect();
         let source = input.try_as_plain_ram()?.as_slice::<f32>()?;
         let mut output = vec![f32::NEG_INFINITY; shape[0] * shape[1] * out_height * out_width];
         let mut narrow = vec![0f32; height * out_width];
-        // 2×2 windows at stride 2, the common case, without range bookkeeping.
-        let pairs = window.kernel[1] == 2
-            && window.strides[1] == 2
-            && window.pad_before[1] == 0
-            && out_width * 2 <= width;
         for (plane, out) in source
             .chunks_exact(height * width)
             .zip(output.chunks_exact_mut(out_height * out_width))
@@ -227,18 +221,7 @@ impl EvalOp for MaxPoolNchw {
                 .chunks_exact(width)
                 .zip(narrow.chunks_exact_mut(out_width))
             {
-                if pairs {
-                    for (max, pair) in narrow_row.iter_mut().zip(row.chunks_exact(2)) {
-                        *max = larger(pair[0], pair[1]);
-                    }
-                    continue;
-                }
-                for (max, columns) in narrow_row.iter_mut().zip(&columns) {
-                    *max = row[columns.clone()]
-                        .iter()
-                        .copied()
-                        .fold(f32::NEG_INFINITY, larger);
-                }
+                max_over_columns(row, narrow_row, window);
             }
             for (out_row, rows) in out.chunks_exact_mut(out_width).zip(&rows) {
                 for row in rows.clone() {
@@ -251,6 +234,45 @@ impl EvalOp for MaxPoolNchw {
         }
         let output = Tensor::from_shape(&[shape[0], shape[1], out_height, out_width], &output)?;
         Ok(tvec!(output.into_tvalue()))
+    }
+}
+
+/// Each output column's maximum over its window of `row`, one window
+/// offset at a time, rather than one loop per window (which was most of the
+/// classifier's pooling time).
+fn max_over_columns(row: &[f32], out: &mut [f32], window: &Window) {
+    let (kernel, stride, pad) = (window.kernel[1], window.strides[1], window.pad_before[1]);
+    // 2×2 windows at stride 2 (the detector's) in one pass.
+    if kernel == 2 && stride == 2 && pad == 0 && out.len() * 2 <= row.len() {
+        for (max, pair) in out.iter_mut().zip(row.as_chunks::<2>().0) {
+            *max = larger(pair[0], pair[1]);
+        }
+        return;
+    }
+    out.fill(f32::NEG_INFINITY);
+    for offset in 0..kernel {
+        // Output x reads row[x * stride + offset - pad]; positions before
+        // the row (padding) are skipped, and the zip stops at its end.
+        let first = pad.saturating_sub(offset).div_ceil(stride);
+        let position = first * stride + offset - pad;
+        let (Some(out), Some(values)) = (out.get_mut(first..), row.get(position..)) else {
+            continue;
+        };
+        if stride == 2 {
+            // As fixed-size pairs: three times faster than `step_by` on
+            // the classifier's 3×3 windows over 60-pixel rows.
+            let (pairs, last) = values.as_chunks::<2>();
+            for (max, pair) in out.iter_mut().zip(pairs) {
+                *max = larger(*max, pair[0]);
+            }
+            if let (Some(max), Some(&value)) = (out.get_mut(pairs.len()), last.first()) {
+                *max = larger(*max, value);
+            }
+        } else {
+            for (max, &value) in out.iter_mut().zip(values.iter().step_by(stride)) {
+                *max = larger(*max, value);
+            }
+        }
     }
 }
 
@@ -371,6 +393,7 @@ mod tests {
             ([1, 2, 15, 15], [3, 3], [2, 2], PaddingSpec::SameUpper),
             ([1, 2, 8, 6], [3, 3], [2, 2], PaddingSpec::SameUpper),
             ([1, 2, 7, 7], [3, 3], [1, 1], PaddingSpec::SameLower),
+            ([1, 2, 9, 11], [5, 5], [2, 2], PaddingSpec::SameLower),
         ];
         for (shape, kernel, strides, padding) in cases {
             assert_kernel_matches_tract(shape, |model, input| {
