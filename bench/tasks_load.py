@@ -358,12 +358,21 @@ def unloaded_set(base, admin, token, emoji_id, photos):
     http_.close()
     if stats.errors or any(o.result != "done" for o in outcomes):
         raise SystemExit(f"the unloaded runs failed: {dict(stats.errors)}")
+    return outcomes, stages_per_task(before, after, len(photos))
+
+
+def stages_per_task(before, after, tasks):
+    """Mean seconds per task by stage between two stage_seconds() readings."""
     stages = {}
     for stage, (seconds, count) in after.items():
         old_seconds, old_count = before.get(stage, (0.0, 0))
         if count > old_count:
-            stages[stage] = (seconds - old_seconds) / len(photos)
-    return outcomes, stages
+            stages[stage] = (seconds - old_seconds) / tasks
+    return stages
+
+
+def format_stages(stages):
+    return " ".join(f"{k} {v * 1000:.0f} ms" for k, v in sorted(stages.items()))
 
 
 def loaded(base, tokens, emoji_id, photos, clients, uploads):
@@ -455,12 +464,15 @@ def main():
     line("upload->done", f"median {mix_median:.3f} s",
          f"mean {statistics.mean(o.seconds for o in alone):.3f} s")
     line("server created->finished", f"mean {mix_mean:.3f} s")
-    line("mean per photo, by stage", " ".join(f"{k} {v * 1000:.0f} ms" for k, v in sorted(stages.items())))
+    line("mean per photo, by stage", format_stages(stages))
     line("engine (decode+detect+classify)", f"mean {engine:.3f} s")
 
     print(f"\n== load: {args.clients} clients, {args.uploads} uploads, {args.users} users")
+    before_load = stage_seconds(args.admin)
     wall, outcomes, stats = loaded(args.base, tokens, emoji_id, photos, args.clients,
                                    args.uploads)
+    load_stages = stages_per_task(before_load, stage_seconds(args.admin),
+                                  sum(o.result == "done" for o in outcomes) or 1)
     sampler.stopped.set()
     sampler.join()
     try:
@@ -489,6 +501,10 @@ def main():
          f"{verdict(throughput >= throughput_target)}")
     line("", "", f"vs whole tasks: >= {task_target:.2f} (80% of {cores} cores / {mix_mean:.3f} s "
          f"mean unloaded task)  {verdict(throughput >= task_target)}")
+    # Beside the unloaded stage means: how much slower the same work runs
+    # when every core is busy, and what the cores spend outside the stages.
+    line("mean per task, by stage", format_stages(load_stages),
+         f"(cores x wall per task: {cores * wall / max(len(done), 1) * 1000:.0f} ms)")
     if done:
         median = statistics.median(o.seconds for o in done)
         line("upload->done median", f"{median:.2f} s",
