@@ -105,7 +105,7 @@ pub async fn enqueue(
         ImageFormat::Gif => "gif",
         _ => "jpg",
     };
-    let original_key = MediaKey::parse(&format!("uploads/{task_id}.{extension}"))
+    let original_key = MediaKey::upload(&format!("{task_id}.{extension}"))
         .map_err(|message| anyhow::anyhow!("generated key is invalid: {message}"))?;
     state.store.put(&original_key, upload).await?;
     let row = entity::ActiveModel {

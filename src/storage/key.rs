@@ -4,6 +4,8 @@ use object_store::path::Path as ObjectPath;
 
 const MAX_KEY_LEN: usize = 200;
 
+const UPLOADS_PREFIX: &str = "uploads";
+
 /// A storage key such as `emojis/5f0c…/happy.png`: `/`-separated segments of
 /// ASCII letters, digits, `-`, `_` and `.`, never `.` or `..`, never
 /// absolute. Whatever a client sends is parsed into one of these before it
@@ -26,6 +28,18 @@ impl MediaKey {
             }
         }
         Ok(MediaKey(raw.to_owned()))
+    }
+
+    /// A key under `uploads/`, where uploaded originals wait for analysis.
+    pub fn upload(name: &str) -> Result<MediaKey, &'static str> {
+        MediaKey::parse(&format!("{UPLOADS_PREFIX}/{name}"))
+    }
+
+    /// Whether `/media/` may serve the object: not an uploaded original,
+    /// which keeps the camera's metadata (GPS position included) and
+    /// belongs to whoever may read its task.
+    pub fn is_public(&self) -> bool {
+        self.0.split('/').next() != Some(UPLOADS_PREFIX)
     }
 
     pub fn as_str(&self) -> &str {
@@ -87,5 +101,21 @@ mod tests {
             assert!(MediaKey::parse(bad).is_err(), "{bad:?} was accepted");
         }
         assert!(MediaKey::parse(&"a".repeat(201)).is_err());
+    }
+
+    #[test]
+    fn uploaded_originals_are_not_public() {
+        assert!(!MediaKey::upload("0f3e.jpg").unwrap().is_public());
+        assert!(
+            MediaKey::parse("results/0f3e/w1-result.jpg")
+                .unwrap()
+                .is_public()
+        );
+        assert!(
+            MediaKey::parse("emojis/0f3e/happy.png")
+                .unwrap()
+                .is_public()
+        );
+        assert!(MediaKey::parse("uploadsx/a.jpg").unwrap().is_public());
     }
 }

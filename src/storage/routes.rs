@@ -35,8 +35,12 @@ async fn serve_media(
     request: HttpRequest,
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    // Anything that is not a well-formed key cannot name an object.
-    let key = MediaKey::parse(&path.into_inner()).map_err(|_| RequestError::NotFound)?;
+    // Anything that is not a well-formed key cannot name an object, and
+    // originals are never served.
+    let key = MediaKey::parse(&path.into_inner())
+        .ok()
+        .filter(MediaKey::is_public)
+        .ok_or(RequestError::NotFound)?;
     let object = store.get(&key).await?;
     let e_tag = object
         .e_tag
