@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use image::{DynamicImage, RgbaImage};
+use image::buffer::ConvertBuffer;
+use image::{DynamicImage, RgbImage, RgbaImage};
 
 use super::compose::{
     Canvas, Emoji, EncodeError, encode_jpeg, encode_png, paste_emoji, photo_thumbnail, thumbnail,
@@ -45,13 +46,13 @@ pub fn render(
 ) -> Result<Rendered, RenderError> {
     let started = Instant::now();
     let photo = decode_photo(upload, &analyzer.limits())?;
-    let has_alpha = photo.has_alpha;
-    let (rgb, rgba) = if has_alpha {
+    // Only a photo with some see-through pixel comes back as PNG; an opaque
+    // one in a format that could carry alpha is a JPEG like any other.
+    let (rgb, rgba) = if photo.has_alpha {
         let rgba = photo.image.into_rgba8();
-        (
-            DynamicImage::ImageRgba8(rgba.clone()).into_rgb8(),
-            Some(rgba),
-        )
+        let rgb: RgbImage = rgba.convert();
+        let transparent = rgba.pixels().any(|pixel| pixel[3] < u8::MAX);
+        (rgb, transparent.then_some(rgba))
     } else {
         (photo.image.into_rgb8(), None)
     };
