@@ -71,6 +71,7 @@ impl Application {
         let task_workers = settings.analysis.worker_count();
         let pool = AnalysisPool::new(analyzer, task_workers);
 
+        let listings = Arc::new(ListingCache::new(LISTING_CACHE_TTL));
         let emojis_state = web::Data::new(EmojisState {
             db: db.clone(),
             store: store.clone(),
@@ -80,7 +81,7 @@ impl Application {
                 max_side: settings.emojis.max_image_side,
                 stored_side: settings.emojis.stored_side,
             },
-            listings: ListingCache::new(LISTING_CACHE_TTL),
+            listings: Arc::clone(&listings),
         });
         seed_builtin_templates(&emojis_state, &settings.emojis.builtin_dir).await?;
         let faces_state = Arc::new(FacesState {
@@ -100,6 +101,7 @@ impl Application {
             settled: tokio::sync::broadcast::channel(SETTLED_BACKLOG).0,
             template_images: TemplateImageCache::new(TEMPLATE_IMAGE_CACHE_BYTES),
             admission: Default::default(),
+            listings,
         });
         let faces_data = web::Data::from(Arc::clone(&faces_state));
         let store_data = web::Data::new(store);

@@ -19,6 +19,8 @@ pub use service::{
     EmojiView, delete_all_of_owner, find_many, find_visible, image_key, owned_by, record_use, views,
 };
 
+use std::sync::Arc;
+
 use sea_orm::DatabaseConnection;
 
 use crate::analysis::AnalysisPool;
@@ -46,5 +48,5 @@ pub struct EmojisState {
     /// Image work is CPU-bound; it shares the analysis threads.
     pub pool: AnalysisPool,
     pub image_limits: TemplateImageLimits,
-    pub listings: ListingCache,
+    pub listings: Arc<ListingCache>,
 }

@@ -24,6 +24,7 @@ use tokio::sync::Notify;
 
 use crate::analysis::AnalysisPool;
 use crate::config::TaskSettings;
+use crate::emojis::ListingCache;
 use crate::storage::MediaStore;
 use crate::throttle::Throttle;
 
@@ -49,6 +50,8 @@ pub struct FacesState {
     pub settled: tokio::sync::broadcast::Sender<String>,
     pub template_images: TemplateImageCache,
     pub admission: service::QueueAdmission,
+    /// The gallery and ranking, which a finished task's use changes.
+    pub listings: Arc<ListingCache>,
 }
 
 /// Why an upload was refused before it was queued: the `reason` label of

@@ -73,15 +73,14 @@ async fn run_worker(state: Arc<FacesState>, mut stopped: watch::Receiver<bool>) 
     while !*stopped.borrow() {
         match queue::claim_next(&state.db, state.settings.lease).await {
             Ok(Some(task)) => {
+                refresh_queue_depth(&state).await;
                 let task_id = task.id.clone();
                 run_task_guarded(&state, task).await;
                 // Nobody waiting is not an error.
                 let _ = state.settled.send(task_id);
             }
             Ok(None) => {
-                if let Ok(waiting) = queue::queued_count(&state.db).await {
-                    metrics::gauge!(ANALYSIS_QUEUE_DEPTH).set(waiting as f64);
-                }
+                refresh_queue_depth(&state).await;
                 tokio::select! {
                     _ = state.wakeup.notified() => {}
                     _ = tokio::time::sleep(state.settings.poll_interval) => {}
@@ -96,6 +95,14 @@ async fn run_worker(state: Arc<FacesState>, mut stopped: watch::Receiver<bool>) 
                 }
             }
         }
+    }
+}
+
+/// Sets `analysis_queue_depth` from the database, after a claim took a task
+/// off the queue or found it empty.
+async fn refresh_queue_depth(state: &FacesState) {
+    if let Ok(waiting) = queue::queued_count(&state.db).await {
+        metrics::gauge!(ANALYSIS_QUEUE_DEPTH).set(waiting as f64);
     }
 }
 
@@ -318,6 +325,7 @@ async fn store_and_finish(
     };
     match queue::finish(&state.db, task, finished).await {
         Ok(true) => {
+            state.listings.invalidate();
             record_metrics(&rendered);
             Ok(())
         }
