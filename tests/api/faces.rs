@@ -189,6 +189,180 @@ async fn a_built_in_template_turns_a_smile_into_the_happy_emoji() {
     assert_eq!(result.headers()["content-type"], "image/jpeg");
 }
 
+fn png_of(image: &image::RgbaImage) -> Vec<u8> {
+    let mut png = Vec::new();
+    image
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    png
+}
+
+#[tokio::test]
+async fn only_a_photo_with_see_through_pixels_comes_back_as_png() {
+    let app = spawn_app().await;
+    let twemoji = app.builtin_emoji_id("Twemoji").await;
+    let opaque = image::load_from_memory(&fixture("skimage_astronaut.png"))
+        .unwrap()
+        .to_rgba8();
+    let mut cut_out = opaque.clone();
+    for (x, y, pixel) in cut_out.enumerate_pixels_mut() {
+        if x < 40 && y < 40 {
+            pixel.0[3] = 0;
+        }
+    }
+
+    for (photo, content_type) in [(&cut_out, "image/png"), (&opaque, "image/jpeg")] {
+        let response = app
+            .upload_photo(None, twemoji, png_of(photo), "astronaut.png")
+            .await;
+        let created: Value = response.json().await.unwrap();
+        let task = app
+            .wait_for_task(created["task_id"].as_str().unwrap(), None)
+            .await;
+        assert_eq!(task["faces"][0]["expression"], "happy", "{task}");
+        let result = app.fetch_media(task["result_url"].as_str().unwrap()).await;
+        assert_eq!(result.headers()["content-type"], content_type);
+        let result = image::load_from_memory(&result.bytes().await.unwrap()).unwrap();
+        if content_type == "image/png" {
+            let result = result.to_rgba8();
+            assert_eq!(
+                result.get_pixel(5, 5).0[3],
+                0,
+                "the see-through corner stays so"
+            );
+            assert_eq!(result.get_pixel(100, 5).0[3], 255);
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_phone_photo_comes_back_upright_and_bare_and_its_original_is_never_served() {
+    let app = spawn_app().await;
+    let token = app.token_for_new_user("carol").await;
+    let twemoji = app.builtin_emoji_id("Twemoji").await;
+    // Stored 900x1280 with EXIF orientation 6; upright it is 1280x900.
+    let photo = "faceapi_sample3_rot90_exif6.jpg";
+    let form = Form::new()
+        .text("emoji_id", twemoji.to_string())
+        .part("image", image_part(fixture(photo), photo));
+    let response = app
+        .post("/api/v1/faces/tasks/")
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        response.status(),
+        202,
+        "the original path takes uploads too"
+    );
+    let created: Value = response.json().await.unwrap();
+    let task_id = created["task_id"].as_str().unwrap();
+    let task = app.wait_for_task(task_id, Some(&token)).await;
+    assert_eq!(task["status"], "done", "{task}");
+    assert_eq!(
+        (task["image_width"].as_u64(), task["image_height"].as_u64()),
+        (Some(1280), Some(900))
+    );
+    assert!(!task["faces"].as_array().unwrap().is_empty(), "{task}");
+
+    let result = app.fetch_media(task["result_url"].as_str().unwrap()).await;
+    let jpeg = result.bytes().await.unwrap();
+    assert!(
+        !jpeg.windows(4).any(|w| w == b"Exif"),
+        "the camera's metadata is gone"
+    );
+    let result = image::load_from_memory(&jpeg).unwrap();
+    assert_eq!((result.width(), result.height()), (1280, 900));
+
+    // The original, EXIF and all, is kept for its retention but not served.
+    let original = format!("uploads/{task_id}.jpg");
+    assert_eq!(app.stored_keys("uploads").await, vec![original.clone()]);
+    let response = app.fetch_media(&format!("/media/{original}")).await;
+    assert_eq!(response.status(), 404);
+    assert_eq!(error_of(response).await["code"], "not_found");
+
+    let (_, used) = app
+        .get_json("/api/v1/users/mypage?case=1", Some(&token))
+        .await;
+    assert_eq!(
+        used["items"][0]["task_id"], task_id,
+        "case=1 is the used list"
+    );
+}
+
+#[tokio::test]
+async fn the_ranking_breaks_ties_by_the_latest_use_and_leaves_private_templates_out() {
+    let app = spawn_app().await;
+    let token = app.token_for_new_user("dave").await;
+    let mut ids = Vec::new();
+    for (name, visibility) in [
+        ("First", "public"),
+        ("Second", "public"),
+        ("Hidden", "private"),
+    ] {
+        let emoji = app.create_test_emoji(&token, name, visibility).await;
+        ids.push(emoji["id"].as_i64().unwrap());
+    }
+    let (first, second, hidden) = (ids[0], ids[1], ids[2]);
+    let top3_ids = || async {
+        let (_, top3) = app.get_json("/api/v1/emojis/top3", None).await;
+        top3["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|item| {
+                (
+                    item["id"].as_i64().unwrap(),
+                    item["use_count"].as_i64().unwrap(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+
+    for emoji_id in [second, hidden, hidden] {
+        let task = upload_and_wait(&app, Some(&token), emoji_id, HOPPER).await;
+        assert_eq!(task["status"], "done", "{task}");
+    }
+    // MariaDB keeps use times to the second.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    upload_and_wait(&app, Some(&token), first, HOPPER).await;
+    // The later use wins the tie, though `second` is the newer template;
+    // and each use shows at once, though the ranking is cached.
+    assert_eq!(top3_ids().await, vec![(first, 1), (second, 1)]);
+    upload_and_wait(&app, Some(&token), second, HOPPER).await;
+    assert_eq!(top3_ids().await, vec![(second, 2), (first, 1)]);
+}
+
+#[tokio::test]
+async fn deleting_an_account_removes_its_templates_and_their_images() {
+    let app = spawn_app().await;
+    let token = app.token_for_new_user("erin").await;
+    let emoji = app.create_test_emoji(&token, "Mine", "public").await;
+    let emoji_id = emoji["id"].as_i64().unwrap();
+    let image_url = emoji["images"]["happy"].as_str().unwrap().to_owned();
+    let folder = image_url
+        .trim_start_matches("/media/")
+        .rsplit_once('/')
+        .unwrap()
+        .0
+        .to_owned();
+    let stored = |keys: Vec<String>| keys.iter().filter(|key| key.starts_with(&folder)).count();
+    assert_eq!(stored(app.stored_keys("emojis").await), 7);
+    upload_and_wait(&app, Some(&token), emoji_id, HOPPER).await;
+
+    assert_eq!(app.delete_me(&token).await.status(), 204);
+    assert_eq!(stored(app.stored_keys("emojis").await), 0);
+    assert_eq!(app.fetch_media(&image_url).await.status(), 404);
+    let (status, _) = app
+        .get_json(&format!("/api/v1/emojis/{emoji_id}"), None)
+        .await;
+    assert_eq!(status, 404);
+    let (_, top3) = app.get_json("/api/v1/emojis/top3", None).await;
+    assert_eq!(top3["items"], serde_json::json!([]));
+}
+
 #[tokio::test]
 async fn a_photo_without_faces_is_done_with_no_faces() {
     let app = spawn_app().await;
