@@ -165,6 +165,7 @@ async function main() {
   const password = `pw-${stamp}-secret`;
   const templateName = `E2E faces ${stamp}`;
   let templateId = null;
+  let shareLink = null;
   let builtinId = null;
 
   await step('home gallery and top-3 load', async () => {
@@ -276,8 +277,8 @@ async function main() {
     await page.waitForURL(/\/emojis\/\d+$/, { timeout: 60_000 });
     templateId = Number(new URL(page.url()).pathname.split('/').pop());
     await page.getByTestId('emoji-name').getByText(templateName).waitFor();
-    const share = await page.getByTestId('share-link').inputValue();
-    assert(share.includes(`/emojis/${templateId}?share=`), `owner sees share link (${share})`);
+    shareLink = await page.getByTestId('share-link').inputValue();
+    assert(shareLink.includes(`/emojis/${templateId}?share=`), `owner sees share link (${shareLink})`);
     await page.getByRole('img', { name: new RegExp(`^${templateName} – `) }).first().waitFor();
     assert((await page.getByRole('img', { name: new RegExp(`^${templateName} – `) }).count()) === 7, 'seven images');
     await shoot('detail');
@@ -366,6 +367,23 @@ async function main() {
     await page.getByTestId('tab-created').click();
     await page.getByTestId('created-list').getByRole('heading', { name: templateName }).waitFor();
     await shoot('me-created');
+  });
+
+  await step('a visitor with the share link uses the private template', async () => {
+    const visitor = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    try {
+      const other = await visitor.newPage();
+      await other.goto(new URL(shareLink, BASE_URL).href, { waitUntil: 'domcontentloaded' });
+      await other.getByTestId('emoji-name').getByText(templateName).waitFor();
+      await other.getByTestId('use-this').click();
+      await other.getByTestId('photo-input').setInputFiles(await facePhoto());
+      await other.getByTestId('upload-submit').click();
+      await other.getByTestId('task-done').waitFor({ timeout: TASK_TIMEOUT_MS });
+      const name = await other.getByTestId('download-result').getAttribute('download');
+      assert(/\.jpg$/.test(name), `the download is named for the JPEG result (${name})`);
+    } finally {
+      await visitor.close();
+    }
   });
 
   await step('delete the template with confirmation', async () => {

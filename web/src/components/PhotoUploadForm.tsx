@@ -38,6 +38,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 
 interface Props {
   emojiId: number;
+  /** The share token of someone else's private template, from its link. */
+  share?: string | null;
   onUploaded: (taskId: string) => void;
 }
 
@@ -53,7 +55,7 @@ function imageFromClipboardData(data: DataTransfer | null): File | null {
 }
 
 /** Pick (file, drop, paste, webcam) → preview → upload with progress. */
-export function PhotoUploadForm({ emojiId, onUploaded }: Props) {
+export function PhotoUploadForm({ emojiId, share, onUploaded }: Props) {
   const t = useT();
   const [file, setFile] = useState<File | null>(null);
   const [fieldError, setFieldError] = useState<string | null>(null);
@@ -127,6 +129,7 @@ export function PhotoUploadForm({ emojiId, onUploaded }: Props) {
     const form = new FormData();
     form.append('image', file, file.name || 'photo');
     form.append('emoji_id', String(emojiId));
+    if (share) form.append('share', share);
     const ctrl = new AbortController();
     abortRef.current = ctrl;
     setProgress(0);

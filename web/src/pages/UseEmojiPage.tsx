@@ -81,7 +81,7 @@ export default function UseEmojiPage() {
         </Link>
       </Box>
 
-      {!taskId && <PhotoUploadForm emojiId={emoji.id} onUploaded={setTask} />}
+      {!taskId && <PhotoUploadForm emojiId={emoji.id} share={share} onUploaded={setTask} />}
 
       {taskId && (
         <Paper variant="outlined" sx={{ p: { xs: 2, sm: 3 } }} data-testid="task-panel">
@@ -136,7 +136,7 @@ export default function UseEmojiPage() {
                   <Button
                     component="a"
                     href={task.result_url}
-                    download={`igemoji-${task.task_id}.png`}
+                    download={`igemoji-${task.task_id}.${resultExtension(task.result_url)}`}
                     variant="contained"
                     startIcon={<DownloadIcon />}
                     data-testid="download-result"
@@ -166,4 +166,9 @@ export default function UseEmojiPage() {
       )}
     </Box>
   );
+}
+
+/** The result's own extension (`jpg`, or `png` for a photo with transparency). */
+function resultExtension(url: string): string {
+  return /\.(\w+)$/.exec(url)?.[1] ?? 'jpg';
 }
