@@ -182,6 +182,56 @@ async fn big_template_images_are_stored_at_most_512_pixels() {
     assert_eq!((image.width(), image.height()), (512, 256));
 }
 
+#[tokio::test]
+async fn template_images_may_be_jpeg_webp_or_gif_and_are_kept_as_png() {
+    let app = spawn_app().await;
+    let token = app.token_for_new_user("formats").await;
+    let encoded = |format: image::ImageFormat, colour: [u8; 3]| {
+        let mut bytes = Vec::new();
+        image::RgbImage::from_pixel(64, 64, image::Rgb(colour))
+            .write_to(&mut std::io::Cursor::new(&mut bytes), format)
+            .unwrap();
+        bytes
+    };
+    let formats = [
+        ("angry", image::ImageFormat::Jpeg, "angry.jpg"),
+        ("disgust", image::ImageFormat::WebP, "disgust.webp"),
+        ("fear", image::ImageFormat::Gif, "fear.gif"),
+    ];
+    let mut form = Form::new().text("name", "Formats");
+    for expression in EXPRESSIONS {
+        let colour = expression_colour(expression);
+        let part = match formats.iter().find(|(name, ..)| *name == expression) {
+            Some((_, format, file_name)) => image_part(encoded(*format, colour), file_name),
+            None => image_part(solid_png(64, 64, colour), "face.png"),
+        };
+        form = form.part(expression, part);
+    }
+    let response = app.create_emoji(Some(&token), form).await;
+    assert_eq!(response.status(), 201);
+    let created: Value = response.json().await.unwrap();
+
+    for (expression, ..) in formats {
+        let response = app
+            .fetch_media(created["images"][expression].as_str().unwrap())
+            .await;
+        assert_eq!(response.headers()["content-type"], "image/png");
+        let bytes = response.bytes().await.unwrap();
+        let image = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+            .unwrap()
+            .to_rgba8();
+        let [r, g, b, a] = image.get_pixel(32, 32).0;
+        let colour = expression_colour(expression);
+        // JPEG and GIF may shift a colour a little (GIF to its palette).
+        let near = |x: u8, y: u8| (i16::from(x) - i16::from(y)).abs() <= 12;
+        assert!(
+            near(r, colour[0]) && near(g, colour[1]) && near(b, colour[2]) && a == 255,
+            "{expression}: {:?} against {colour:?}",
+            [r, g, b, a]
+        );
+    }
+}
+
 async fn refused_template(app: &crate::helpers::TestApp, token: &str, form: Form) -> (u16, Value) {
     let response = app.create_emoji(Some(token), form).await;
     let status = response.status().as_u16();

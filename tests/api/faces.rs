@@ -364,6 +364,34 @@ async fn deleting_an_account_removes_its_templates_and_their_images() {
 }
 
 #[tokio::test]
+async fn a_photo_whose_pixels_are_damaged_fails_with_a_clear_error() {
+    let app = spawn_app().await;
+    let twemoji = app.builtin_emoji_id("Twemoji").await;
+    // The header is sound, so the upload is queued; the pixel data is not.
+    let mut png = png_of(&image::RgbaImage::from_fn(64, 64, |x, y| {
+        image::Rgba([x as u8 * 4, y as u8 * 4, 90, 255])
+    }));
+    let data = png.windows(4).position(|w| w == b"IDAT").unwrap() + 4;
+    for byte in &mut png[data..data + 8] {
+        *byte ^= 0x5a;
+    }
+    let response = app.upload_photo(None, twemoji, png, "damaged.png").await;
+    assert_eq!(response.status(), 202);
+    let created: Value = response.json().await.unwrap();
+    let task = app
+        .wait_for_task(created["task_id"].as_str().unwrap(), None)
+        .await;
+
+    assert_eq!(task["status"], "failed", "{task}");
+    assert_eq!(task["error"]["code"], "corrupt_image", "{task}");
+    assert!(!task["error"]["message"].as_str().unwrap().is_empty());
+    assert!(task["result_url"].is_null());
+    assert!(task["finished_at"].is_string());
+    // The recorder is shared by every test of this binary.
+    assert!(app.metric_value("tasks_total{status=\"failed\"}").await >= 1.0);
+}
+
+#[tokio::test]
 async fn a_photo_without_faces_is_done_with_no_faces() {
     let app = spawn_app().await;
     let twemoji = app.builtin_emoji_id("Twemoji").await;
