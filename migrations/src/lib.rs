@@ -8,6 +8,7 @@ mod m20261128_000002_create_throttle_events;
 mod m20261128_000003_create_emojis;
 mod m20261128_000004_create_face_tasks;
 mod m20261128_000005_create_emoji_uses;
+mod m20261201_000006_mysql_microsecond_timestamps;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_emojis::Migration),
             Box::new(m20261128_000004_create_face_tasks::Migration),
             Box::new(m20261128_000005_create_emoji_uses::Migration),
+            Box::new(m20261201_000006_mysql_microsecond_timestamps::Migration),
         ]
     }
 }
