@@ -2,8 +2,8 @@ use reqwest::multipart::Form;
 use serde_json::Value;
 
 use crate::helpers::{
-    EXPRESSIONS, error_of, expression_colour, image_part, solid_png, spawn_app, spawn_app_with,
-    template_form,
+    EXPRESSIONS, encoded, error_of, expression_colour, image_part, solid_png, spawn_app,
+    spawn_app_with, template_form,
 };
 
 #[tokio::test]
@@ -186,13 +186,6 @@ async fn big_template_images_are_stored_at_most_512_pixels() {
 async fn template_images_may_be_jpeg_webp_or_gif_and_are_kept_as_png() {
     let app = spawn_app().await;
     let token = app.token_for_new_user("formats").await;
-    let encoded = |format: image::ImageFormat, colour: [u8; 3]| {
-        let mut bytes = Vec::new();
-        image::RgbImage::from_pixel(64, 64, image::Rgb(colour))
-            .write_to(&mut std::io::Cursor::new(&mut bytes), format)
-            .unwrap();
-        bytes
-    };
     let formats = [
         ("angry", image::ImageFormat::Jpeg, "angry.jpg"),
         ("disgust", image::ImageFormat::WebP, "disgust.webp"),
@@ -202,7 +195,13 @@ async fn template_images_may_be_jpeg_webp_or_gif_and_are_kept_as_png() {
     for expression in EXPRESSIONS {
         let colour = expression_colour(expression);
         let part = match formats.iter().find(|(name, ..)| *name == expression) {
-            Some((_, format, file_name)) => image_part(encoded(*format, colour), file_name),
+            Some((_, format, file_name)) => image_part(
+                encoded(
+                    image::RgbImage::from_pixel(64, 64, image::Rgb(colour)),
+                    *format,
+                ),
+                file_name,
+            ),
             None => image_part(solid_png(64, 64, colour), "face.png"),
         };
         form = form.part(expression, part);

@@ -4,7 +4,7 @@ use reqwest::multipart::Form;
 use serde_json::Value;
 
 use crate::helpers::{
-    TestApp, error_of, expression_colour, fixture, image_part, spawn_app, spawn_app_with,
+    TestApp, encoded, error_of, expression_colour, fixture, image_part, spawn_app, spawn_app_with,
 };
 
 const HOPPER: &str = "matplotlib_grace_hopper.jpg";
@@ -189,14 +189,6 @@ async fn a_built_in_template_turns_a_smile_into_the_happy_emoji() {
     assert_eq!(result.headers()["content-type"], "image/jpeg");
 }
 
-fn png_of(image: &image::RgbaImage) -> Vec<u8> {
-    let mut png = Vec::new();
-    image
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .unwrap();
-    png
-}
-
 #[tokio::test]
 async fn only_a_photo_with_see_through_pixels_comes_back_as_png() {
     let app = spawn_app().await;
@@ -213,7 +205,12 @@ async fn only_a_photo_with_see_through_pixels_comes_back_as_png() {
 
     for (photo, content_type) in [(&cut_out, "image/png"), (&opaque, "image/jpeg")] {
         let response = app
-            .upload_photo(None, twemoji, png_of(photo), "astronaut.png")
+            .upload_photo(
+                None,
+                twemoji,
+                encoded(photo.clone(), image::ImageFormat::Png),
+                "astronaut.png",
+            )
             .await;
         let created: Value = response.json().await.unwrap();
         let task = app
@@ -367,9 +364,12 @@ async fn a_photo_whose_pixels_are_damaged_fails_with_a_clear_error() {
     let app = spawn_app().await;
     let twemoji = app.builtin_emoji_id("Twemoji").await;
     // The header is sound, so the upload is queued; the pixel data is not.
-    let mut png = png_of(&image::RgbaImage::from_fn(64, 64, |x, y| {
-        image::Rgba([x as u8 * 4, y as u8 * 4, 90, 255])
-    }));
+    let mut png = encoded(
+        image::RgbaImage::from_fn(64, 64, |x, y| {
+            image::Rgba([x as u8 * 4, y as u8 * 4, 90, 255])
+        }),
+        image::ImageFormat::Png,
+    );
     let data = png.windows(4).position(|w| w == b"IDAT").unwrap() + 4;
     for byte in &mut png[data..data + 8] {
         *byte ^= 0x5a;
@@ -394,15 +394,12 @@ async fn a_photo_whose_pixels_are_damaged_fails_with_a_clear_error() {
 async fn a_photo_without_faces_is_done_with_no_faces() {
     let app = spawn_app().await;
     let twemoji = app.builtin_emoji_id("Twemoji").await;
-    let mut landscape = Vec::new();
-    image::RgbImage::from_fn(640, 480, |x, y| {
-        image::Rgb([(x / 3) as u8, (y / 2) as u8, 90])
-    })
-    .write_to(
-        &mut std::io::Cursor::new(&mut landscape),
+    let landscape = encoded(
+        image::RgbImage::from_fn(640, 480, |x, y| {
+            image::Rgb([(x / 3) as u8, (y / 2) as u8, 90])
+        }),
         image::ImageFormat::Png,
-    )
-    .unwrap();
+    );
     let response = app.upload_photo(None, twemoji, landscape, "sky.png").await;
     let created: Value = response.json().await.unwrap();
     let task = app

@@ -405,11 +405,17 @@ pub fn solid_png(width: u32, height: u32, colour: [u8; 3]) -> Vec<u8> {
         height,
         image::Rgba([colour[0], colour[1], colour[2], 255]),
     );
-    let mut png = Vec::new();
+    encoded(image, image::ImageFormat::Png)
+}
+
+/// An image's file in `format`.
+pub fn encoded(image: impl Into<image::DynamicImage>, format: image::ImageFormat) -> Vec<u8> {
+    let mut bytes = Vec::new();
     image
-        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-        .expect("png");
-    png
+        .into()
+        .write_to(&mut std::io::Cursor::new(&mut bytes), format)
+        .expect("encode");
+    bytes
 }
 
 pub fn image_part(bytes: Vec<u8>, file_name: &str) -> Part {
