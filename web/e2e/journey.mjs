@@ -352,6 +352,70 @@ async function main() {
     await shoot('use-result');
   });
 
+  await step('fix a face: choose another emoji for face 1 in the picker', async () => {
+    const cap = (ex) => ex[0].toUpperCase() + ex.slice(1);
+    const row = page.getByTestId('face-item').first();
+    const picture = page.getByTestId('result-image');
+    const download = page.getByTestId('download-result');
+    // What the Download button saves, through the button itself.
+    const downloadBytes = async () => {
+      const [file] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), download.click()]);
+      return readFile(await file.path());
+    };
+    const before = {
+      expression: await row.getAttribute('data-expression'),
+      src: await picture.getAttribute('src'),
+      href: await download.getAttribute('href'),
+    };
+    assert(before.src && before.href === before.src, `Download saves the shown result (${before.href}, ${before.src})`);
+    log(`face 1 before: ${before.expression}, not sure: ${await row.getAttribute('data-unsure')}, ${before.src}`);
+    const beforeBytes = await downloadBytes();
+    const target = before.expression === 'happy' ? 'surprise' : 'happy';
+
+    // Open the picker from the keyboard; the focus starts on the current emoji.
+    await row.focus();
+    await page.keyboard.press('Enter');
+    const picker = page.getByRole('dialog', { name: 'Face 1: which emoji fits?' });
+    await picker.waitFor();
+    const current = picker.getByRole('button', { name: `Face 1: choose ${cap(before.expression)}`, exact: true });
+    assert((await current.getAttribute('aria-current')) === 'true', 'the current emoji is marked');
+    assert(await current.evaluate((el) => el === document.activeElement), 'the focus starts on the current emoji');
+    assert(await picker.getByRole('button', { name: 'Face 1: no emoji here' }).isVisible(), '"no emoji here" offered');
+    assert((await picker.locator('img').count()) === 7, 'the seven template emoji are shown');
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('[role="dialog"] img')].every((img) => img.complete && img.naturalWidth > 0),
+    );
+    await shoot('use-face-picker'); // 375 and 1280 px, axe-core at both, with the picker open
+
+    await picker.getByRole('button', { name: `Face 1: choose ${cap(target)}`, exact: true }).focus();
+    await page.keyboard.press('Enter');
+    await picker.waitFor({ state: 'hidden' });
+    assert(await row.evaluate((el) => el === document.activeElement), 'the focus is back on face 1');
+
+    // The picture changes in place once the server answered and the new image loaded.
+    await page.waitForFunction(
+      (old) => {
+        const img = document.querySelector('[data-testid="result-image"]');
+        return !!img && img.getAttribute('src') !== old && img.complete && img.naturalWidth > 0;
+      },
+      before.src,
+      { timeout: 60_000 },
+    );
+    await page.locator('[data-testid="result-picture"][data-busy="false"]').waitFor({ timeout: 60_000 });
+    assert((await row.getAttribute('data-expression')) === target, `face 1 is now ${target}`);
+    assert((await row.getAttribute('data-corrected')) === 'true', 'face 1 is marked as corrected');
+    const label = await row.textContent();
+    assert(label.includes(`Face 1: ${cap(target)}`), `the row names the chosen emoji (${label})`);
+    assert(label.includes('Changed by you'), `the row says it was changed by the user (${label})`);
+    log(`face 1 after: ${label}`);
+
+    const after = { src: await picture.getAttribute('src'), href: await download.getAttribute('href') };
+    assert(after.href === after.src && after.href !== before.href, `Download follows the new result (${after.href})`);
+    const afterBytes = await downloadBytes();
+    assert(afterBytes.length > 0 && !afterBytes.equals(beforeBytes), 'the downloaded result differs from before');
+    await shoot('use-face-fixed');
+  });
+
   await step('ranking page shows all-time and 7-day top 3', async () => {
     await go('/ranking');
     await page.getByTestId('ranking-all').getByTestId('emoji-card').first().waitFor();

@@ -4,6 +4,7 @@ import type {
   AuthToken,
   CreatedUser,
   Emoji,
+  FaceFix,
   Page,
   Task,
   TaskCreated,
@@ -38,5 +39,11 @@ export const api = {
   task: (taskId: string, opts: { waitSeconds?: number; signal?: AbortSignal } = {}) =>
     apiFetch<Task>(`${API_BASE}/faces/tasks/${encodeURIComponent(taskId)}${qs({ wait: opts.waitSeconds })}`, {
       signal: opts.signal,
+    }),
+  /** Changes one face's emoji (or hides it); answers the updated task with new result images. */
+  fixFace: (taskId: string, index: number, fix: FaceFix) =>
+    apiFetch<Task>(`${API_BASE}/faces/tasks/${encodeURIComponent(taskId)}/faces/${index}`, {
+      method: 'PATCH',
+      json: fix,
     }),
 };

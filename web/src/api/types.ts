@@ -72,22 +72,40 @@ export interface FaceBox {
 
 export interface Face {
   box: FaceBox;
+  /** How sure the detector is that this is a face (not the expression). */
   score: number;
+  /** The emoji pasted on the face: the model's reading, or the user's choice once corrected. */
   expression: Expression;
+  /** The expression model's seven probabilities. */
   scores: Partial<Record<Expression, number>>;
+  roll_degrees?: number;
   emoji_url: string;
+  /** True once the user chose the emoji or hid it (PATCH …/faces/{index}). */
+  corrected: boolean;
+  /** True when the user asked for no emoji on this face. */
+  hidden: boolean;
+  /** The model's own reading, kept when the user changed `expression`. */
+  predicted?: Expression;
+}
+
+/** Body of PATCH /faces/tasks/{id}/faces/{index}; both keys may be combined. */
+export interface FaceFix {
+  expression?: Expression;
+  hidden?: boolean;
 }
 
 export interface Task {
   task_id: string;
   status: TaskStatus;
-  emoji_id: number;
+  /** Null once the template was deleted. */
+  emoji_id: number | null;
   created_at: string;
   finished_at: string | null;
   image_width: number | null;
   image_height: number | null;
   faces: Face[];
   result_url: string | null;
+  thumbnail_url: string | null;
   error: { code: string; message: string } | null;
 }
 

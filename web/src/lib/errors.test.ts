@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../api/client';
 import { translate } from '../i18n/I18nProvider';
 import type { MessageKey } from '../i18n/messages';
-import { describeUploadError } from './errors';
+import { describeFixError, describeUploadError, isFinalFixError } from './errors';
 
 const t = (k: MessageKey, p?: Record<string, string | number>) => translate('en', k, p);
 
@@ -25,5 +25,26 @@ describe('describeUploadError', () => {
   it('Korean too', () => {
     const ko = (k: MessageKey, p?: Record<string, string | number>) => translate('ko', k, p);
     expect(describeUploadError(new ApiError(503, null, 3), ko)).toContain('3초');
+  });
+});
+
+describe('describeFixError', () => {
+  it('explains a 410 by its code, in English and Korean', () => {
+    const expired = new ApiError(410, { code: 'original_expired', message: 'the uploaded photo was deleted…' });
+    const deleted = new ApiError(410, { code: 'template_deleted', message: 'gone' });
+    expect(describeFixError(expired, t)).toMatch(/uploaded photo was deleted after its retention period/);
+    expect(describeFixError(deleted, t)).toMatch(/template was deleted/);
+    const ko = (k: MessageKey, p?: Record<string, string | number>) => translate('ko', k, p);
+    expect(describeFixError(expired, ko)).toContain('보관 기간');
+    expect(describeFixError(deleted, ko)).toContain('템플릿이 삭제');
+    expect(isFinalFixError(expired)).toBe(true);
+  });
+
+  it('leaves other refusals to describeError', () => {
+    const notDone = new ApiError(409, { code: 'task_not_done', message: 'Not done yet' });
+    expect(describeFixError(notDone, t)).toBe('Not done yet');
+    expect(describeFixError(new ApiError(404, { code: 'task_not_found', message: 'x' }), t)).toBe('Not found.');
+    expect(describeFixError(new ApiError(0, null), t)).toMatch(/reach the server/);
+    expect(isFinalFixError(notDone)).toBe(false);
   });
 });

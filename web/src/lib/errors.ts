@@ -48,3 +48,20 @@ export function describeError(err: unknown, t: TFunction): string {
   }
   return t('err.generic');
 }
+
+/**
+ * Why a face could not be changed. A 410 is final (the uploaded photo was
+ * deleted after its retention period, or the template was deleted), so it
+ * gets its own sentence; everything else goes through {@link describeError}.
+ */
+export function describeFixError(err: unknown, t: TFunction): string {
+  if (err instanceof ApiError && err.status === 410) {
+    return err.code === 'template_deleted' ? t('fix.templateDeleted') : t('fix.originalExpired');
+  }
+  return describeError(err, t);
+}
+
+/** True for refusals that no retry will change (410 Gone). */
+export function isFinalFixError(err: unknown): boolean {
+  return err instanceof ApiError && err.status === 410;
+}

@@ -15,6 +15,7 @@ function task(status: Task['status'], extra: Partial<Task> = {}): Task {
     image_height: null,
     faces: [],
     result_url: null,
+    thumbnail_url: null,
     error: null,
     ...extra,
   };

@@ -15,6 +15,7 @@ import { useEffect, useState } from 'react';
 import { Link as RouterLink, useParams, useSearchParams } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
+import type { Task } from '../api/types';
 import { ErrorAlert } from '../components/ErrorAlert';
 import { FaceResult } from '../components/FaceResult';
 import { FaceRow } from '../components/FaceRow';
@@ -38,8 +39,10 @@ export default function UseEmojiPage() {
   useDocumentTitle(emojiQ.data ? t('use.titleWith', { name: emojiQ.data.name }) : t('use.title'));
   const poll = useTaskPolling(taskId);
   const [copied, setCopied] = useState<boolean | null>(null);
+  // The task as a face correction answered it; polling has stopped by then.
+  const [corrected, setCorrected] = useState<Task | null>(null);
 
-  const task = poll.task;
+  const task = corrected && corrected.task_id === poll.task?.task_id ? corrected : poll.task;
   const finished = task?.status === 'done' || task?.status === 'failed';
   useEffect(() => {
     if (task?.status === 'done') {
@@ -53,7 +56,15 @@ export default function UseEmojiPage() {
     if (tid) next.set('task', tid);
     else next.delete('task');
     setCopied(null);
+    setCorrected(null);
     setParams(next);
+  };
+
+  const taskChanged = (updated: Task) => {
+    setCorrected(updated);
+    setCopied(null);
+    // The thumbnail on My page changed with the result.
+    queryClient.invalidateQueries({ queryKey: ['mypage'] });
   };
 
   if (!/^\d+$/.test(id)) return <NotFoundPage />;
@@ -130,7 +141,11 @@ export default function UseEmojiPage() {
               <Alert severity="success" sx={{ mb: 2 }} role="status">
                 {t('task.done', { n: task.faces.length })}
               </Alert>
-              <FaceResult task={task} />
+              <FaceResult
+                task={task}
+                emoji={task.emoji_id === emoji.id ? emoji : null}
+                onTaskChange={taskChanged}
+              />
               <Stack direction="row" spacing={1} sx={{ mt: 2, flexWrap: 'wrap', rowGap: 1 }}>
                 {task.result_url && (
                   <Button
