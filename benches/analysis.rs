@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use igemoji::analysis::{AnalysisLimits, Analyzer, DetectionOptions};
+use igemoji::analysis::{AnalysisLimits, Analyzer, DetectionOptions, ExpressionModel};
 use image::DynamicImage;
 use image::imageops::FilterType;
 
@@ -44,6 +44,7 @@ fn analyzer() -> Analyzer {
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
         AnalysisLimits::default(),
         DetectionOptions::default(),
+        ExpressionModel::default(),
     )
     .expect("models")
 }

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of IGE-MOJI: model and art checksums, the web app's unit
-# tests, the Rust unit and API tests, and the browser end-to-end journey
-# against the release binary (scripts/e2e.sh; needs Debian's chromium). Unit and API tests always run on SQLite; the
-# API tests run again on PostgreSQL and MariaDB when their server URLs are set:
+# tests, the Rust unit and API tests, the browser end-to-end journey against
+# the release binary (scripts/e2e.sh; needs Debian's chromium) and the
+# expression accuracy floor (bench/accuracy.sh --check). Unit and API tests
+# always run on SQLite; the API tests run again on PostgreSQL and MariaDB
+# when their server URLs are set:
 #   IGEMOJI_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test
 #   IGEMOJI_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test
 # Each API test creates (and drops) its own database on that server.
@@ -48,3 +50,6 @@ fi
 
 echo "== end-to-end journey in Chromium against the release binary"
 scripts/e2e.sh
+
+echo "== expression accuracy on the labelled photos stays at its recorded floor"
+bench/accuracy.sh --check --binary "${CARGO_TARGET_DIR:-$HOME/.cache/igemoji/target}/release/igemoji"

@@ -56,6 +56,7 @@ pub fn run_analyze(
         &settings.analysis.models_dir,
         settings.analysis.limits(),
         settings.analysis.detection(),
+        settings.analysis.expression_model,
     )?;
     let mut all_ok = true;
     let mut reports = Vec::new();

@@ -254,7 +254,9 @@ impl ApiError {
                     AnalysisError::Empty | AnalysisError::Corrupt(_) => {
                         Described::new(S::UNPROCESSABLE_ENTITY, error.code(), message)
                     }
-                    AnalysisError::ModelLoad { .. } | AnalysisError::Inference(_) => {
+                    AnalysisError::ModelLoad { .. }
+                    | AnalysisError::Inference(_)
+                    | AnalysisError::Crashed(_) => {
                         return internal_error();
                     }
                 };
@@ -300,6 +302,18 @@ impl ApiError {
                         Described::new(S::SERVICE_UNAVAILABLE, "queue_full", message)
                             .retry_after(1)
                             .expected()
+                    }
+                    FaceError::TaskNotDone { .. } => {
+                        Described::new(S::CONFLICT, "task_not_done", message)
+                    }
+                    FaceError::CorrectionConflict => {
+                        Described::new(S::CONFLICT, "correction_conflict", message)
+                    }
+                    FaceError::OriginalExpired => {
+                        Described::new(S::GONE, "original_expired", message)
+                    }
+                    FaceError::TemplateDeleted => {
+                        Described::new(S::GONE, "template_deleted", message)
                     }
                 }
             }

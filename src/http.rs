@@ -2,6 +2,7 @@
 //! in the API's error shape, JSON 404/405, and the client's address.
 
 use std::future::{Ready, ready};
+use std::net::IpAddr;
 
 use actix_web::dev::{Payload, ServiceResponse};
 use actix_web::error::{JsonPayloadError, QueryPayloadError};
@@ -71,11 +72,13 @@ pub fn json_method_not_allowed<B>(
     ))
 }
 
-/// Whether to believe `X-Forwarded-For`/`Forwarded`: only behind a proxy
-/// that sets them, or clients could pick their own address.
+/// Whether to believe `X-Forwarded-For`: only behind proxies that set it, or
+/// clients could pick their own address.
 #[derive(Debug, Clone, Copy)]
 pub struct ClientAddressPolicy {
     pub trust_forwarded_for: bool,
+    /// How many proxies in front of us append to `X-Forwarded-For`.
+    pub trusted_proxies: usize,
 }
 
 /// The client's IP address, used to key rate limits.
@@ -88,20 +91,14 @@ impl ClientAddress {
     }
 
     fn of(req: &HttpRequest) -> ClientAddress {
-        let trust_forwarded = req
+        let forwarded = req
             .app_data::<ClientAddressPolicy>()
-            .is_some_and(|policy| policy.trust_forwarded_for);
-        let forwarded = trust_forwarded
-            .then(|| {
-                req.headers()
-                    .get(header::X_FORWARDED_FOR)
-                    .and_then(|value| value.to_str().ok())
-                    .and_then(|value| value.split(',').next())
-                    .map(|first| first.trim().to_owned())
-                    .filter(|first| !first.is_empty())
-            })
-            .flatten();
-        let address = forwarded.unwrap_or_else(|| {
+            .filter(|policy| policy.trust_forwarded_for)
+            .and_then(|policy| {
+                let header = req.headers().get(header::X_FORWARDED_FOR)?.to_str().ok()?;
+                forwarded_client(header, policy.trusted_proxies)
+            });
+        let address = forwarded.map(|ip| ip.to_string()).unwrap_or_else(|| {
             req.peer_addr()
                 .map(|peer| peer.ip().to_string())
                 .unwrap_or_else(|| "unknown".into())
@@ -110,11 +107,60 @@ impl ClientAddress {
     }
 }
 
+/// The address the outermost trusted proxy saw. Proxies append the address
+/// they received from, so everything left of that entry is the client's own
+/// say and can be forged; with fewer entries than proxies the leftmost is the
+/// farthest any proxy saw.
+fn forwarded_client(header: &str, trusted_proxies: usize) -> Option<IpAddr> {
+    let entries: Vec<&str> = header.split(',').map(str::trim).collect();
+    let index = entries.len().saturating_sub(trusted_proxies.max(1));
+    entries[index].parse().ok()
+}
+
 impl FromRequest for ClientAddress {
     type Error = actix_web::Error;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         ready(Ok(ClientAddress::of(req)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::forwarded_client;
+
+    #[test]
+    fn one_proxy_means_the_rightmost_entry() {
+        assert_eq!(
+            forwarded_client("1.2.3.4, 203.0.113.7", 1),
+            Some("203.0.113.7".parse().unwrap())
+        );
+        assert_eq!(
+            forwarded_client("203.0.113.7", 1),
+            Some("203.0.113.7".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn two_proxies_mean_the_second_entry_from_the_right() {
+        assert_eq!(
+            forwarded_client("1.2.3.4, 203.0.113.7, 10.0.0.2", 2),
+            Some("203.0.113.7".parse().unwrap())
+        );
+        assert_eq!(
+            forwarded_client("203.0.113.7", 2),
+            Some("203.0.113.7".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn a_garbled_entry_is_no_address() {
+        assert_eq!(forwarded_client("1.2.3.4, not-an-ip", 1), None);
+        assert_eq!(forwarded_client("", 1), None);
+        assert_eq!(
+            forwarded_client("2001:db8::1", 1),
+            Some("2001:db8::1".parse().unwrap())
+        );
     }
 }

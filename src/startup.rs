@@ -61,6 +61,7 @@ impl Application {
             &settings.analysis.models_dir,
             settings.analysis.limits(),
             settings.analysis.detection(),
+            settings.analysis.expression_model,
         )
         .with_context(|| {
             format!(
@@ -121,6 +122,7 @@ impl Application {
         let db_data = web::Data::new(db.clone());
         let client_policy = ClientAddressPolicy {
             trust_forwarded_for: settings.server.trust_forwarded_for,
+            trusted_proxies: settings.server.trusted_proxies,
         };
         let json_limit = settings.limits.json_body_bytes;
         let static_dir = web::Data::new(StaticDir(settings.server.static_dir.clone()));

@@ -1,8 +1,9 @@
 //! Face analysis: find every face in a photo and read its expression.
 //!
 //! Pure computation over image bytes with two ONNX models run by tract:
-//! BlazeFace (full range) finds faces and eye keypoints; fer's mini-Xception
-//! classifies a crop levelled on the eye line. This module knows nothing of
+//! BlazeFace (full range) finds faces and eye keypoints; face-api.js's
+//! FaceExpressionNet (or fer's mini-Xception) classifies a crop levelled on
+//! the eye line. This module knows nothing of
 //! HTTP or the database.
 
 mod annotate;
@@ -28,10 +29,10 @@ pub use pool::AnalysisPool;
 pub use resample::shrink_by_blocks;
 
 use classify::ExpressionClassifier;
+pub use classify::ExpressionModel;
 use detect::FaceDetector;
 
 pub const DETECTOR_MODEL_FILE: &str = "face_detection_full_range.onnx";
-pub const CLASSIFIER_MODEL_FILE: &str = "emotion_fer.onnx";
 
 #[derive(Debug, thiserror::Error)]
 pub enum AnalysisError {
@@ -49,6 +50,9 @@ pub enum AnalysisError {
     ModelLoad { path: PathBuf, message: String },
     #[error("model inference failed: {0}")]
     Inference(String),
+    /// The analysis panicked: a bug the same photo would hit again.
+    #[error("the analysis crashed: {0}")]
+    Crashed(String),
 }
 
 impl AnalysisError {
@@ -62,6 +66,7 @@ impl AnalysisError {
             AnalysisError::Corrupt(_) => "corrupt_image",
             AnalysisError::ModelLoad { .. } => "model_load_failed",
             AnalysisError::Inference(_) => "inference_failed",
+            AnalysisError::Crashed(_) => "analysis_crashed",
         }
     }
 }
@@ -193,10 +198,11 @@ impl Analyzer {
         models_dir: &Path,
         limits: AnalysisLimits,
         detection: DetectionOptions,
+        expression_model: ExpressionModel,
     ) -> Result<Analyzer, AnalysisError> {
         Ok(Analyzer {
             detector: FaceDetector::load(&models_dir.join(DETECTOR_MODEL_FILE))?,
-            classifier: ExpressionClassifier::load(&models_dir.join(CLASSIFIER_MODEL_FILE))?,
+            classifier: ExpressionClassifier::load(models_dir, expression_model)?,
             limits,
             detection,
         })

@@ -42,6 +42,17 @@ impl AnalysisPool {
         let analyzer = Arc::clone(&self.analyzer);
         tokio::task::spawn_blocking(move || job(&analyzer))
             .await
-            .map_err(|error| AnalysisError::Inference(format!("analysis task failed: {error}")))?
+            .map_err(|error| match error.try_into_panic() {
+                Ok(payload) => AnalysisError::Crashed(panic_message(payload.as_ref())),
+                Err(error) => AnalysisError::Inference(format!("analysis task failed: {error}")),
+            })?
     }
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|message| message.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
 }

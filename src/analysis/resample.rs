@@ -113,10 +113,10 @@ fn sum_pixels(pixels: &[u32]) -> [u32; 3] {
     })
 }
 
-/// The gray (BT.601 luma) values of a rectangle of an image, each the mean
-/// of a `block`×`block` square of pixels, for fast repeated sampling.
-pub struct LumaPatch {
-    values: Vec<f32>,
+/// A rectangle of an image as `C` float channels per pixel, each the mean of
+/// a `block`×`block` square of pixels, for fast repeated sampling.
+pub struct Patch<const C: usize> {
+    values: Vec<[f32; C]>,
     width: usize,
     height: usize,
     /// Image coordinates of the patch's top-left corner.
@@ -125,10 +125,44 @@ pub struct LumaPatch {
     block: f32,
 }
 
+/// Gray (BT.601 luma) values.
+pub type LumaPatch = Patch<1>;
+/// Red, green and blue values.
+pub type RgbPatch = Patch<3>;
+
 impl LumaPatch {
     /// The patch covering `from`..`to` (image coordinates, clipped to the
     /// image; a region wholly outside gives the nearest edge pixel).
     pub fn of(image: &RgbImage, from: (f32, f32), to: (f32, f32), block: u32) -> LumaPatch {
+        Patch::build(image, from, to, block, |pixel| {
+            [0.299 * f32::from(pixel[0])
+                + 0.587 * f32::from(pixel[1])
+                + 0.114 * f32::from(pixel[2])]
+        })
+    }
+}
+
+impl RgbPatch {
+    /// As [`LumaPatch::of`], keeping the colours.
+    pub fn of(image: &RgbImage, from: (f32, f32), to: (f32, f32), block: u32) -> RgbPatch {
+        Patch::build(image, from, to, block, |pixel| {
+            [
+                f32::from(pixel[0]),
+                f32::from(pixel[1]),
+                f32::from(pixel[2]),
+            ]
+        })
+    }
+}
+
+impl<const C: usize> Patch<C> {
+    fn build(
+        image: &RgbImage,
+        from: (f32, f32),
+        to: (f32, f32),
+        block: u32,
+        channels: impl Fn(&[u8]) -> [f32; C],
+    ) -> Patch<C> {
         let clip = |value: f32, length: u32| (value.max(0.0) as u32).min(length - 1);
         let (left, top) = (clip(from.0, image.width()), clip(from.1, image.height()));
         let right = (clip(to.0.ceil(), image.width()) + 1).max(left + 1);
@@ -144,26 +178,28 @@ impl LumaPatch {
         };
         let raw = image.as_raw();
         let stride = image.width() as usize * 3;
-        let mut values = vec![0.0f32; width * height];
-        let mut row_luma = vec![0.0f32; width * block_size];
+        let mut values = vec![[0.0f32; C]; width * height];
+        let mut row_sums = vec![[0.0f32; C]; width * block_size];
+        let area = (block_size * block_size) as f32;
         for (patch_row, out) in values.chunks_exact_mut(width).enumerate() {
-            row_luma.fill(0.0);
+            row_sums.fill([0.0; C]);
             for dy in 0..block_size {
                 let y = top as usize + patch_row * block_size + dy;
                 let start = y * stride + left as usize * 3;
-                let pixels = &raw[start..start + row_luma.len() * 3];
-                for (sum, pixel) in row_luma.iter_mut().zip(pixels.chunks_exact(3)) {
-                    *sum += 0.299 * f32::from(pixel[0])
-                        + 0.587 * f32::from(pixel[1])
-                        + 0.114 * f32::from(pixel[2]);
+                let pixels = &raw[start..start + row_sums.len() * 3];
+                for (sum, pixel) in row_sums.iter_mut().zip(pixels.chunks_exact(3)) {
+                    for (total, value) in sum.iter_mut().zip(channels(pixel)) {
+                        *total += value;
+                    }
                 }
             }
-            let area = (block_size * block_size) as f32;
-            for (value, sums) in out.iter_mut().zip(row_luma.chunks_exact(block_size)) {
-                *value = sums.iter().sum::<f32>() / area;
+            for (value, sums) in out.iter_mut().zip(row_sums.chunks_exact(block_size)) {
+                for (channel, mean) in value.iter_mut().enumerate() {
+                    *mean = sums.iter().map(|sum| sum[channel]).sum::<f32>() / area;
+                }
             }
         }
-        LumaPatch {
+        Patch {
             values,
             width,
             height,
@@ -176,7 +212,7 @@ impl LumaPatch {
     /// Bilinear sample at image coordinates (x, y) (pixel centres at .5),
     /// clamped to the patch's edges.
     #[inline]
-    pub fn sample(&self, x: f32, y: f32) -> f32 {
+    pub fn sample(&self, x: f32, y: f32) -> [f32; C] {
         let max_x = (self.width - 1) as f32;
         let max_y = (self.height - 1) as f32;
         let x = ((x - self.left) / self.block - 0.5).clamp(0.0, max_x);
@@ -185,10 +221,13 @@ impl LumaPatch {
         let (fx, fy) = (x - x0 as f32, y - y0 as f32);
         let x1 = (x0 + 1).min(self.width - 1);
         let y1 = (y0 + 1).min(self.height - 1);
-        let at = |px: usize, py: usize| self.values[py * self.width + px];
-        let upper = at(x0, y0) + (at(x1, y0) - at(x0, y0)) * fx;
-        let lower = at(x0, y1) + (at(x1, y1) - at(x0, y1)) * fx;
-        upper + (lower - upper) * fy
+        let at = |px: usize, py: usize| &self.values[py * self.width + px];
+        let (a, b, c, d) = (at(x0, y0), at(x1, y0), at(x0, y1), at(x1, y1));
+        std::array::from_fn(|channel| {
+            let upper = a[channel] + (b[channel] - a[channel]) * fx;
+            let lower = c[channel] + (d[channel] - c[channel]) * fx;
+            upper + (lower - upper) * fy
+        })
     }
 }
 
@@ -221,15 +260,15 @@ mod tests {
             }
         });
         let blocks = LumaPatch::of(&image, (0.0, 0.0), (8.0, 8.0), 2);
-        assert!((blocks.sample(4.0, 4.0) - 127.5).abs() < 1e-3);
+        assert!((blocks.sample(4.0, 4.0)[0] - 127.5).abs() < 1e-3);
         let pixels = LumaPatch::of(&image, (0.0, 0.0), (8.0, 8.0), 1);
         // Halfway between the centres of a black and a white pixel.
-        assert!((pixels.sample(1.0, 3.5) - 127.5).abs() < 1e-3);
-        assert!(pixels.sample(0.5, 0.5).abs() < 1e-3);
+        assert!((pixels.sample(1.0, 3.5)[0] - 127.5).abs() < 1e-3);
+        assert!(pixels.sample(0.5, 0.5)[0].abs() < 1e-3);
         // Outside the image: the nearest edge pixel.
-        assert!((pixels.sample(100.0, -5.0) - 255.0).abs() < 1e-3);
+        assert!((pixels.sample(100.0, -5.0)[0] - 255.0).abs() < 1e-3);
         let outside = LumaPatch::of(&image, (50.0, 50.0), (60.0, 60.0), 4);
-        assert!((outside.sample(55.0, 55.0) - 255.0).abs() < 1e-3);
+        assert!((outside.sample(55.0, 55.0)[0] - 255.0).abs() < 1e-3);
     }
 
     #[test]

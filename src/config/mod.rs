@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 pub use secret::resolve_jwt_secret;
 
-use crate::analysis::{AnalysisLimits, DetectionOptions};
+use crate::analysis::{AnalysisLimits, DetectionOptions, ExpressionModel};
 
 /// The file read when no `--config` is given. Missing is fine: defaults apply.
 pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
@@ -91,6 +91,9 @@ pub struct ServerSettings {
     pub workers: usize,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// Proxies in front of the service that append to `X-Forwarded-For`; the
+    /// client is the entry this many places from the right.
+    pub trusted_proxies: usize,
     #[serde(with = "humantime_serde")]
     pub shutdown_timeout: Duration,
     /// The built web app (`index.html`, `assets/`).
@@ -222,6 +225,8 @@ pub struct AnalysisSettings {
     pub min_face_score: f32,
     /// Also search an N×N grid of tiles for small faces; 1 turns it off.
     pub tiles_per_side: u32,
+    /// The expression classifier: `faceapi` or `fer`.
+    pub expression_model: ExpressionModel,
 }
 
 impl AnalysisSettings {
@@ -284,6 +289,7 @@ impl Default for Settings {
                 env: RunMode::Development,
                 workers: 0,
                 trust_forwarded_for: false,
+                trusted_proxies: 1,
                 shutdown_timeout: Duration::from_secs(30),
                 static_dir: PathBuf::from("static"),
             },
@@ -312,6 +318,7 @@ impl Default for Settings {
                 max_pixels: AnalysisLimits::default().max_pixels,
                 min_face_score: DetectionOptions::default().min_score,
                 tiles_per_side: DetectionOptions::default().tiles_per_side,
+                expression_model: ExpressionModel::default(),
             },
             emojis: EmojiSettings {
                 max_image_bytes: 2 * 1024 * 1024,
@@ -392,6 +399,9 @@ impl Settings {
 
     fn validate(&self) -> Result<(), ConfigError> {
         let invalid = |message: String| Err(ConfigError::Invalid(message));
+        if self.server.trusted_proxies == 0 {
+            return invalid("server.trusted_proxies must be at least 1".into());
+        }
         if self.database.max_connections == 0 {
             return invalid("database.max_connections must be at least 1".into());
         }

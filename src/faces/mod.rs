@@ -3,6 +3,7 @@
 //! each face covered by its emoji) is stored for the client to fetch.
 
 mod compose;
+mod corrections;
 mod entity;
 mod queue;
 mod render;
@@ -34,6 +35,16 @@ pub enum FaceError {
     TaskNotFound,
     #[error("too many photos are waiting; try again in a few seconds")]
     QueueFull,
+    #[error("the task is {status}; faces can be changed once it is done")]
+    TaskNotDone { status: String },
+    #[error(
+        "the uploaded photo was deleted after its retention period, so this result can no longer be changed"
+    )]
+    OriginalExpired,
+    #[error("the emoji template was deleted, so this result can no longer be changed")]
+    TemplateDeleted,
+    #[error("the faces of this task are being changed by another request; try again")]
+    CorrectionConflict,
 }
 
 /// What the faces module needs at request time and in its workers.

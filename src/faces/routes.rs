@@ -6,9 +6,10 @@ use actix_web::{HttpResponse, web};
 use serde::Serialize;
 use utoipa::{OpenApi, ToSchema};
 
+use super::corrections::{self, FaceChange};
 use super::service::{self, MAX_WAIT_SECONDS};
 use super::{FaceError, FacesState, UploadRejection};
-use crate::analysis::{AnalysisError, probe_photo};
+use crate::analysis::{AnalysisError, Expression, probe_photo};
 use crate::error::{ApiError, ErrorBody, FieldErrors};
 use crate::http::ClientAddress;
 use crate::multipart::{FormError, FormFields, FormLimits, read_form};
@@ -16,7 +17,7 @@ use crate::users::OptionalUser;
 
 /// The faces part of the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(upload, get_task), modifiers(&TasksAlias))]
+#[openapi(paths(upload, get_task, correct_face), modifiers(&TasksAlias))]
 pub struct FacesApi;
 
 /// Documents the original design's `POST /api/v1/faces/tasks/`, which is
@@ -43,7 +44,11 @@ impl utoipa::Modify for TasksAlias {
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource("/api/v1/faces/").route(web::post().to(upload)))
         .service(web::resource("/api/v1/faces/tasks/").route(web::post().to(upload)))
-        .service(web::resource("/api/v1/faces/tasks/{task_id}").route(web::get().to(get_task)));
+        .service(web::resource("/api/v1/faces/tasks/{task_id}").route(web::get().to(get_task)))
+        .service(
+            web::resource("/api/v1/faces/tasks/{task_id}/faces/{index}")
+                .route(web::patch().to(correct_face)),
+        );
 }
 
 #[derive(Serialize, ToSchema)]
@@ -233,4 +238,77 @@ async fn get_task(
         response.insert_header((header::CACHE_CONTROL, "no-store"));
     }
     Ok(response.json(view))
+}
+
+/// A person's fix of one face.
+#[derive(serde::Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct FaceCorrection {
+    /// The emoji of this expression covers the face from now on.
+    #[schema(value_type = Option<Expression>)]
+    expression: Option<String>,
+    /// `true`: no emoji on this face; `false`: its emoji again.
+    hidden: Option<bool>,
+}
+
+/// Changes the emoji of one face of a finished task, or takes it off, and
+/// paints the result again from the stored photo (no new face search). The
+/// face then has `corrected: true` and keeps the model's reading in
+/// `predicted`; `result_url` and `thumbnail_url` are new.
+#[utoipa::path(patch, path = "/api/v1/faces/tasks/{task_id}/faces/{index}", tag = "faces",
+    params(
+        ("task_id" = String, Path, description = "The id from the upload"),
+        ("index" = usize, Path, description = "The face's place in `faces`, from 0"),
+    ),
+    request_body = FaceCorrection,
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The updated task", body = crate::faces::service::TaskView),
+        (status = 401, description = "An expired or forged token", body = ErrorBody),
+        (status = 404, description = "No such task, or not yours", body = ErrorBody),
+        (status = 409, description = "The task is not done yet", body = ErrorBody),
+        (status = 410, description = "The uploaded photo or the template is gone", body = ErrorBody),
+        (status = 422, description = "No such face, an unknown expression, or nothing to change", body = ErrorBody),
+    ))]
+async fn correct_face(
+    state: web::Data<FacesState>,
+    user: OptionalUser,
+    path: web::Path<(String, String)>,
+    body: web::Json<FaceCorrection>,
+) -> Result<HttpResponse, ApiError> {
+    let (task_id, index) = path.into_inner();
+    if uuid::Uuid::parse_str(&task_id).is_err() {
+        return Err(FaceError::TaskNotFound.into());
+    }
+    let mut errors = FieldErrors::default();
+    let index = index
+        .parse::<usize>()
+        .map_err(|_| errors.add("index", "must be a face number from 0"))
+        .ok();
+    let expression = match body.expression.as_deref() {
+        None => None,
+        Some(text) => text
+            .parse::<Expression>()
+            .map_err(|_| {
+                errors.add(
+                    "expression",
+                    "must be one of angry, disgust, fear, happy, sad, surprise, neutral",
+                )
+            })
+            .ok(),
+    };
+    if body.expression.is_none() && body.hidden.is_none() {
+        errors.add("expression", "give an expression, or hidden: true or false");
+    }
+    errors.into_result()?;
+    let Some(index) = index else {
+        return Err(anyhow::anyhow!("validated fields went missing").into());
+    };
+    let change = FaceChange {
+        expression,
+        hidden: body.hidden,
+    };
+    let viewer = user.0.map(|user| user.id);
+    let task = corrections::correct_face(&state, &task_id, viewer, index, change).await?;
+    Ok(HttpResponse::Ok().json(service::view(&state.store, task)))
 }

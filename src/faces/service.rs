@@ -29,7 +29,17 @@ pub struct TaskFace {
     pub expression: Expression,
     pub scores: ExpressionScores,
     pub roll_degrees: f32,
+    /// The emoji of `expression`.
     pub emoji_url: String,
+    /// A person chose this face's emoji, or hid it.
+    #[serde(default)]
+    pub corrected: bool,
+    /// What the model read; `expression` differs once a person changed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub predicted: Option<Expression>,
+    /// No emoji covers this face.
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]

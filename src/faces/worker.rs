@@ -17,12 +17,13 @@ use super::entity::{self, Column, Entity as FaceTask};
 use super::queue::{self, DONE, FAILED, Finished};
 use super::render::{RenderError, Rendered, render};
 use super::service::TaskFace;
+use super::template_cache::TemplateImagesError;
 use crate::analysis::{AnalysisError, Expression};
 use crate::error::error_chain;
 use crate::storage::{MediaKey, StorageError};
 use crate::telemetry::{
-    ANALYSIS_DURATION_SECONDS, ANALYSIS_QUEUE_DEPTH, EXPRESSIONS_TOTAL, FACES_DETECTED_TOTAL,
-    FACES_PER_PHOTO, TASKS_TOTAL,
+    ANALYSIS_CRASHES_TOTAL, ANALYSIS_DURATION_SECONDS, ANALYSIS_QUEUE_DEPTH, EXPRESSIONS_TOTAL,
+    FACES_DETECTED_TOTAL, FACES_PER_PHOTO, TASKS_TOTAL,
 };
 
 /// The `status` label of `tasks_total` for an attempt that will be retried.
@@ -34,6 +35,9 @@ enum Failure {
     Permanent { code: &'static str, message: String },
     /// It may work later (store or database down): retry after a pause.
     Transient(String),
+    /// The code panicked on this photo. It would panic again, so the task
+    /// fails at once and the panic is logged and counted for a developer.
+    Crashed(String),
 }
 
 /// The running worker loops; [`TaskWorkers::stop`] ends them after their
@@ -117,12 +121,21 @@ async fn run_task_guarded(state: &Arc<FacesState>, task: entity::Model) {
     let failure = match outcome {
         Ok(Ok(())) => return,
         Ok(Err(failure)) => failure,
-        Err(_) => Failure::Permanent {
-            code: "internal_error",
-            message: "the analysis crashed on this photo".into(),
-        },
+        Err(error) => Failure::Crashed(error.to_string()),
     };
     let recorded = match failure {
+        Failure::Crashed(panic) => {
+            tracing::error!(task = %task.id, panic, "the analysis crashed on a task; it will not be retried");
+            metrics::counter!(ANALYSIS_CRASHES_TOTAL).increment(1);
+            metrics::counter!(TASKS_TOTAL, "status" => FAILED).increment(1);
+            queue::fail(
+                &state.db,
+                &task,
+                "analysis_crashed",
+                "the analysis crashed on this photo; the error was logged for the developers",
+            )
+            .await
+        }
         Failure::Permanent { code, message } => {
             tracing::warn!(task = %task.id, code, message, "task failed");
             metrics::counter!(TASKS_TOTAL, "status" => FAILED).increment(1);
@@ -163,7 +176,7 @@ async fn run_task(state: &Arc<FacesState>, task: &entity::Model) -> Result<(), F
     let rendered = match rendered {
         Ok(Ok(rendered)) => rendered,
         Ok(Err(error)) => return Err(render_failure(error)),
-        Err(error) => return Err(Failure::Transient(error.to_string())),
+        Err(error) => return Err(pool_failure(error)),
     };
     store_and_finish(state, task, &emoji, rendered).await
 }
@@ -222,26 +235,23 @@ async fn load_inputs(state: &FacesState, task: &entity::Model) -> Result<Inputs,
         }
         Err(error) => return Err(Failure::Transient(error.to_string())),
     };
-    let mut templates = HashMap::new();
-    for expression in Expression::ALL {
-        let key = crate::emojis::image_key(&emoji, expression)
-            .map_err(|error| Failure::Transient(error_chain(&error)))?;
-        if let Some(image) = state.template_images.get(key.as_str()) {
-            templates.insert(expression, image);
-            continue;
-        }
-        match state.store.get(&key).await {
-            Ok(object) => {
-                state
-                    .template_images
-                    .insert(key.as_str().to_owned(), object.bytes.clone());
-                templates.insert(expression, object.bytes);
-            }
-            Err(StorageError::NotFound) => return Err(template_gone()),
-            Err(error) => return Err(Failure::Transient(error.to_string())),
-        }
-    }
+    let templates = state
+        .template_images
+        .images_of(&state.store, &emoji)
+        .await
+        .map_err(|error| match error {
+            TemplateImagesError::Gone => template_gone(),
+            TemplateImagesError::Unavailable(message) => Failure::Transient(message),
+        })?;
     Ok((original, templates, emoji))
+}
+
+/// The pool itself failed: closed (shutting down) or the job panicked.
+fn pool_failure(error: AnalysisError) -> Failure {
+    match error {
+        AnalysisError::Crashed(panic) => Failure::Crashed(panic),
+        error => Failure::Transient(error.to_string()),
+    }
 }
 
 fn render_failure(error: RenderError) -> Failure {
@@ -249,6 +259,7 @@ fn render_failure(error: RenderError) -> Failure {
         RenderError::Analysis(
             error @ (AnalysisError::ModelLoad { .. } | AnalysisError::Inference(_)),
         ) => Failure::Transient(error.to_string()),
+        RenderError::Analysis(AnalysisError::Crashed(panic)) => Failure::Crashed(panic),
         RenderError::Analysis(error) => Failure::Permanent {
             code: error.code(),
             message: error.to_string(),
@@ -274,15 +285,15 @@ async fn store_and_finish(
     let key = |name: &str| {
         MediaKey::parse(&format!(
             "results/{}/{claim}-{name}.{}",
-            task.id, rendered.extension
+            task.id, rendered.images.extension
         ))
         .map_err(|message| Failure::Transient(message.to_string()))
     };
     let result_key = key("result")?;
     let thumbnail_key = key("thumb")?;
     let (result, thumbnail) = (
-        Bytes::from(std::mem::take(&mut rendered.result)),
-        Bytes::from(std::mem::take(&mut rendered.thumbnail)),
+        Bytes::from(std::mem::take(&mut rendered.images.result)),
+        Bytes::from(std::mem::take(&mut rendered.images.thumbnail)),
     );
     let stored = async {
         state.store.put(&result_key, result).await?;
@@ -313,6 +324,9 @@ async fn store_and_finish(
             scores: face.scores,
             roll_degrees: face.roll_degrees,
             emoji_url,
+            corrected: false,
+            predicted: Some(face.expression),
+            hidden: false,
         });
     }
     let finished = Finished {
@@ -404,4 +418,55 @@ pub async fn remove_expired_originals(state: &FacesState) -> anyhow::Result<usiz
         removed += 1;
     }
     Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::analysis::{
+        AnalysisLimits, AnalysisPool, Analyzer, DetectionOptions, ExpressionModel,
+    };
+
+    fn pool() -> AnalysisPool {
+        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+        let analyzer = Analyzer::load(
+            &models,
+            AnalysisLimits::default(),
+            DetectionOptions::default(),
+            ExpressionModel::default(),
+        )
+        .expect("models load");
+        AnalysisPool::new(analyzer, 1)
+    }
+
+    #[tokio::test]
+    async fn a_job_that_panics_is_a_crash_that_is_never_retried() {
+        let pool = pool();
+        let error = pool
+            .run(|_| -> Result<(), AnalysisError> { panic!("poisoned photo") })
+            .await
+            .expect_err("the job panicked");
+        assert_eq!(error.code(), "analysis_crashed");
+        match pool_failure(error) {
+            Failure::Crashed(message) => assert!(message.contains("poisoned photo"), "{message}"),
+            _ => panic!("a panic must not be retried"),
+        }
+        // The pool keeps working after a panic.
+        let answer = pool.run(|_| Ok(42)).await.expect("a sound job runs");
+        assert_eq!(answer, 42);
+    }
+
+    #[test]
+    fn inference_errors_are_retried_but_a_crash_inside_the_render_is_not() {
+        let retried = render_failure(RenderError::Analysis(AnalysisError::Inference(
+            "out of memory".into(),
+        )));
+        assert!(matches!(retried, Failure::Transient(_)));
+        let crashed = render_failure(RenderError::Analysis(AnalysisError::Crashed(
+            "index out of bounds".into(),
+        )));
+        assert!(matches!(crashed, Failure::Crashed(_)));
+    }
 }

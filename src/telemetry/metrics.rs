@@ -12,6 +12,8 @@ pub const FACES_DETECTED_TOTAL: &str = "faces_detected_total";
 pub const FACES_PER_PHOTO: &str = "faces_per_photo";
 pub const EXPRESSIONS_TOTAL: &str = "expressions_total";
 pub const TASKS_TOTAL: &str = "tasks_total";
+pub const ANALYSIS_CRASHES_TOTAL: &str = "analysis_crashes_total";
+pub const EXPRESSION_CORRECTIONS_TOTAL: &str = "expression_corrections_total";
 pub const UPLOADS_REJECTED_TOTAL: &str = "uploads_rejected_total";
 const PROCESS_RESIDENT_MEMORY_BYTES: &str = "process_resident_memory_bytes";
 const PROCESS_OPEN_FDS: &str = "process_open_fds";
@@ -108,6 +110,14 @@ fn describe_metrics() {
     describe_counter!(
         TASKS_TOTAL,
         "Face tasks by outcome: queued, done, failed, retried."
+    );
+    describe_counter!(
+        EXPRESSION_CORRECTIONS_TOTAL,
+        "Faces people corrected, by the model's reading and their choice (none: no emoji)."
+    );
+    describe_counter!(
+        ANALYSIS_CRASHES_TOTAL,
+        "Photos whose analysis panicked; each such task fails at once, without retries."
     );
     describe_counter!(
         UPLOADS_REJECTED_TOTAL,

@@ -1,7 +1,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use igemoji::analysis::{AnalysisLimits, Analyzer, DetectionOptions};
+use igemoji::analysis::{AnalysisLimits, Analyzer, DetectionOptions, ExpressionModel};
 
 pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -15,6 +15,7 @@ pub fn analyzer() -> &'static Analyzer {
             &repo_path("models"),
             AnalysisLimits::default(),
             DetectionOptions::default(),
+            ExpressionModel::default(),
         )
         .expect("models load")
     })

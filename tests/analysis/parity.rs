@@ -111,3 +111,38 @@ fn the_full_range_detector_matches_tflite() {
 fn the_short_range_detector_matches_tflite() {
     check_detector("face_detection_short_range.onnx", 128);
 }
+
+/// face-api.js's own JavaScript (tfjs, CPU) on real face crops, recorded by
+/// models/build.sh, against tract running the converted model.
+#[test]
+fn the_faceapi_expression_net_matches_face_api_js() {
+    const SIDE: usize = 112;
+    let model = tract_onnx::onnx()
+        .model_for_path(repo_path("models/emotion_faceapi.onnx"))
+        .unwrap()
+        .with_input_fact(0, f32::fact([1, SIDE, SIDE, 3]).into())
+        .unwrap()
+        .into_typed()
+        .and_then(optimized_with_fast_kernels)
+        .unwrap()
+        .into_runnable()
+        .unwrap();
+    let text = std::fs::read_to_string(repo_path("models/reference/faceapi_expression_tfjs.json"))
+        .unwrap();
+    let recorded: Value = serde_json::from_str(&text).unwrap();
+    let crops = stored_f32(recorded["crops_file"].as_str().unwrap());
+    let expected = recorded["scores"].as_array().unwrap();
+    assert_eq!(crops.len(), expected.len() * SIDE * SIDE * 3);
+    let mut worst = 0.0f32;
+    for (crop, scores) in crops.chunks_exact(SIDE * SIDE * 3).zip(expected) {
+        let input = Tensor::from_shape(&[1, SIDE, SIDE, 3], crop).unwrap();
+        let output = model.run(tvec!(input.into())).unwrap();
+        let actual = output[0].to_plain_array_view::<f32>().unwrap();
+        for (a, e) in actual.iter().zip(scores.as_array().unwrap()) {
+            let difference = (a - e.as_f64().unwrap() as f32).abs();
+            worst = worst.max(difference);
+        }
+    }
+    eprintln!("faceapi expression scores: max abs difference {worst:e}");
+    assert!(worst <= 1e-4, "max abs difference {worst:e} > 1e-4");
+}

@@ -4,6 +4,7 @@
 //! per test); otherwise each test gets a temporary SQLite file.
 
 mod cli;
+mod corrections;
 mod deploy;
 mod emojis;
 mod faces;

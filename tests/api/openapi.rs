@@ -109,11 +109,13 @@ async fn the_openapi_document_lists_every_route_and_no_other() {
             .replace("{id}", "1")
             .replace("{page}", "1")
             .replace("{task_id}", "00000000-0000-0000-0000-000000000000")
+            .replace("{index}", "0")
             .replace("{key}", "emojis/none.png");
         let request = match method.as_str() {
             "get" => app.get(&concrete),
             "post" => app.post(&concrete),
             "delete" => app.delete(&concrete),
+            "patch" => app.client.patch(app.url(&concrete)),
             other => panic!("no probe for {other}"),
         };
         let status = request.send().await.unwrap().status();

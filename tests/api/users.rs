@@ -252,6 +252,61 @@ async fn repeated_failures_from_one_address_get_429_across_usernames() {
 }
 
 #[tokio::test]
+async fn a_forged_forwarded_for_entry_does_not_escape_the_address_throttle() {
+    let app = spawn_app_with(|settings| {
+        settings.limits.login_max_failures = 3;
+        settings.server.trust_forwarded_for = true;
+    })
+    .await;
+    // The proxy appends the address it saw; whatever the client sent stays
+    // on the left.
+    let attempt = |username: &'static str, forged: &'static str| {
+        app.post("/api/v1/users/auth")
+            .header("x-forwarded-for", format!("{forged}, 203.0.113.9"))
+            .json(&json!({ "username": username, "password": "whatever pw" }))
+            .send()
+    };
+    assert_eq!(attempt("v1x", "1.2.3.4").await.unwrap().status(), 401);
+    assert_eq!(attempt("v2x", "1.2.3.5").await.unwrap().status(), 401);
+    assert_eq!(attempt("v3x", "1.2.3.6").await.unwrap().status(), 401);
+    assert_eq!(attempt("v4x", "1.2.3.7").await.unwrap().status(), 429);
+}
+
+#[tokio::test]
+async fn with_two_proxies_the_client_is_the_second_entry_from_the_right() {
+    let app = spawn_app_with(|settings| {
+        settings.limits.login_max_failures = 2;
+        settings.server.trust_forwarded_for = true;
+        settings.server.trusted_proxies = 2;
+    })
+    .await;
+    let attempt = |username: &'static str, forwarded: &'static str| {
+        app.post("/api/v1/users/auth")
+            .header("x-forwarded-for", forwarded)
+            .json(&json!({ "username": username, "password": "whatever pw" }))
+            .send()
+    };
+    let first = "1.1.1.1, 203.0.113.20, 10.0.0.2";
+    assert_eq!(attempt("w1x", first).await.unwrap().status(), 401);
+    assert_eq!(
+        attempt("w2x", "9.9.9.9, 203.0.113.20, 10.0.0.3")
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(attempt("w3x", first).await.unwrap().status(), 429);
+    // Another client behind the same load balancer is not throttled.
+    assert_eq!(
+        attempt("w4x", "203.0.113.21, 10.0.0.2")
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+}
+
+#[tokio::test]
 async fn a_successful_login_resets_the_username_failures() {
     let app = spawn_app_with(|settings| {
         settings.limits.login_max_failures = 3;
