@@ -57,6 +57,9 @@ def score(labels, reports, fixtures_dir):
     per_class = {e: {"faces": 0, "found": 0, "agree": 0} for e in EXPRESSIONS}
     extra = 0
     misses = []
+    # (top score, agrees) of every found face, to choose where the web app
+    # says "not sure".
+    confidence = []
     for rel, photo in sorted(labels["photos"].items()):
         report = by_path.get(os.path.realpath(os.path.join(fixtures_dir, rel)))
         if report is None or "error" in report:
@@ -79,6 +82,7 @@ def score(labels, reports, fixtures_dir):
             per_class[label]["found"] += 1
             predicted = detected["expression"]
             confusion[label][predicted] += 1
+            confidence.append((detected["scores"][predicted], predicted in accepted))
             if predicted in accepted:
                 per_class[label]["agree"] += 1
             else:
@@ -91,6 +95,7 @@ def score(labels, reports, fixtures_dir):
         "agreement": total["agree"] / total["found"] if total["found"] else 0.0,
         "confusion": confusion,
         "extra_detections": extra,
+        "confidence": confidence,
         "disagreements": misses,
     }
 
@@ -104,6 +109,10 @@ def print_report(model, result):
         print(f"{e:<10}{c['faces']:>6}{c['found']:>7}{c['agree']:>7}{share:>11}")
     t = result["total"]
     print(f"{'all':<10}{t['faces']:>6}{t['found']:>7}{t['agree']:>7}{100 * result['agreement']:>9.1f} %")
+    strict = sum(result["confusion"][e][e] for e in EXPRESSIONS)
+    print(f"{'':<10}top expression = people's first label: {strict} of {t['found']} "
+          f"({100 * strict / max(t['found'], 1):.1f} %; 'agree' also counts the other labels "
+          "people accepted on an ambiguous face)")
     print(f"faces found: {t['found']} of {t['faces']} expected; "
           f"{result['extra_detections']} detections matched no labelled face")
     print()
@@ -111,6 +120,13 @@ def print_report(model, result):
     print(" " * 10 + "".join(f"{p[:7]:>8}" for p in EXPRESSIONS))
     for e in EXPRESSIONS:
         print(f"{e:<10}" + "".join(f"{result['confusion'][e][p]:>8}" for p in EXPRESSIONS))
+    print()
+    print("agreement by the top expression's score (the web app marks faces below")
+    print("UNSURE_BELOW in web/src/lib/faces.ts as not sure)")
+    for low, high in [(0.0, 0.5), (0.5, 0.7), (0.7, 0.9), (0.9, 1.01)]:
+        band = [agrees for top, agrees in result["confidence"] if low <= top < high]
+        if band:
+            print(f"  {low:.1f}-{min(high, 1.0):.1f}: {sum(band)} of {len(band)} agree")
     if result["disagreements"]:
         print()
         print("disagreements and misses:")

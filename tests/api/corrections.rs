@@ -6,7 +6,8 @@ use reqwest::Response;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    EXPRESSIONS, TestApp, encoded, error_of, expression_colour, fixture, spawn_app, spawn_app_with,
+    EXPRESSIONS, TestApp, damaged_png, error_of, expression_colour, fixture, spawn_app,
+    spawn_app_with,
 };
 
 const HOPPER: &str = "matplotlib_grace_hopper.jpg";
@@ -238,16 +239,7 @@ async fn bad_corrections_are_refused_with_the_field_at_fault() {
 async fn a_failed_task_cannot_be_corrected() {
     let app = spawn_app().await;
     let twemoji = app.builtin_emoji_id("Twemoji").await;
-    let mut png = encoded(
-        image::RgbaImage::from_fn(64, 64, |x, y| {
-            image::Rgba([x as u8 * 4, y as u8 * 4, 90, 255])
-        }),
-        image::ImageFormat::Png,
-    );
-    let data = png.windows(4).position(|w| w == b"IDAT").unwrap() + 4;
-    for byte in &mut png[data..data + 8] {
-        *byte ^= 0x5a;
-    }
+    let png = damaged_png();
     let created: Value = app
         .upload_photo(None, twemoji, png, "damaged.png")
         .await

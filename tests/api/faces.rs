@@ -4,7 +4,8 @@ use reqwest::multipart::Form;
 use serde_json::Value;
 
 use crate::helpers::{
-    TestApp, encoded, error_of, expression_colour, fixture, image_part, spawn_app, spawn_app_with,
+    TestApp, damaged_png, encoded, error_of, expression_colour, fixture, image_part, spawn_app,
+    spawn_app_with,
 };
 
 const HOPPER: &str = "matplotlib_grace_hopper.jpg";
@@ -363,17 +364,7 @@ async fn deleting_an_account_removes_its_templates_and_their_images() {
 async fn a_photo_whose_pixels_are_damaged_fails_with_a_clear_error() {
     let app = spawn_app().await;
     let twemoji = app.builtin_emoji_id("Twemoji").await;
-    // The header is sound, so the upload is queued; the pixel data is not.
-    let mut png = encoded(
-        image::RgbaImage::from_fn(64, 64, |x, y| {
-            image::Rgba([x as u8 * 4, y as u8 * 4, 90, 255])
-        }),
-        image::ImageFormat::Png,
-    );
-    let data = png.windows(4).position(|w| w == b"IDAT").unwrap() + 4;
-    for byte in &mut png[data..data + 8] {
-        *byte ^= 0x5a;
-    }
+    let png = damaged_png();
     let response = app.upload_photo(None, twemoji, png, "damaged.png").await;
     assert_eq!(response.status(), 202);
     let created: Value = response.json().await.unwrap();

@@ -418,6 +418,22 @@ pub fn encoded(image: impl Into<image::DynamicImage>, format: image::ImageFormat
     bytes
 }
 
+/// A PNG whose header is sound, so an upload of it is queued, but whose
+/// pixel data is not.
+pub fn damaged_png() -> Vec<u8> {
+    let mut png = encoded(
+        image::RgbaImage::from_fn(64, 64, |x, y| {
+            image::Rgba([x as u8 * 4, y as u8 * 4, 90, 255])
+        }),
+        image::ImageFormat::Png,
+    );
+    let data = png.windows(4).position(|w| w == b"IDAT").unwrap() + 4;
+    for byte in &mut png[data..data + 8] {
+        *byte ^= 0x5a;
+    }
+    png
+}
+
 pub fn image_part(bytes: Vec<u8>, file_name: &str) -> Part {
     Part::bytes(bytes).file_name(file_name.to_owned())
 }
