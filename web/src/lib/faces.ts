@@ -2,10 +2,11 @@ import type { Expression, Face } from '../api/types';
 
 /**
  * A face whose expression probability (`scores[expression]`) is below this is
- * marked "not sure — tap to change". Chosen from the accuracy evaluation of
- * the expression model: below it the model's pick is wrong often enough that
- * asking the user is worth the noise. It will be tuned; keep it the one place
- * this number lives.
+ * marked "not sure — tap to change". From `bench/accuracy.sh`: with fer, 3 of
+ * the 10 faces below 0.5 were wrong against 3 of 48 above; FaceExpressionNet
+ * put only 2 of 58 faces below it (both right) and its one miss at 0.98, so
+ * the labelled set is too small to move it. Keep it the one place this
+ * number lives.
  */
 export const UNSURE_BELOW = 0.5;
 
