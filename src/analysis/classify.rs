@@ -190,6 +190,9 @@ fn mirror_rows(crop: &[f32], side: usize, channels: usize) -> Vec<f32> {
         .collect()
 }
 
+/// Builds a patch of an image: its corners and the side of its blocks.
+type PatchOf<const C: usize> = fn(&RgbImage, (f32, f32), (f32, f32), u32) -> Patch<C>;
+
 /// A square around the face, turned so the eyes are level.
 #[derive(Clone, Copy)]
 struct CropGeometry {
@@ -228,11 +231,7 @@ impl CropGeometry {
     /// enough sub-samples per output pixel to avoid aliasing: big faces are
     /// first averaged over blocks of about one output pixel, so two by two
     /// sub-samples are then enough.
-    fn sample<const C: usize>(
-        &self,
-        image: &RgbImage,
-        patch_of: fn(&RgbImage, (f32, f32), (f32, f32), u32) -> Patch<C>,
-    ) -> Vec<[f32; C]> {
+    fn sample<const C: usize>(&self, image: &RgbImage, patch_of: PatchOf<C>) -> Vec<[f32; C]> {
         let CropGeometry {
             centre,
             side,
