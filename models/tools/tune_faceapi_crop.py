@@ -78,7 +78,9 @@ import numpy as np
 import onnxruntime as ort
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import evaluate_fixtures  # noqa: E402
 import reference_pipeline as rp  # noqa: E402
+from evaluate_fixtures import iou  # noqa: E402
 from PIL import Image  # noqa: E402
 
 LABELS = ["neutral", "happy", "sad", "angry", "fear", "disgust", "surprise"]
@@ -97,32 +99,15 @@ TILTED = 10.0          # degrees of eye-line roll for the "tilted faces" line
 ROTATE_CHECK = 30.0    # degrees the photos are turned by with --rotate
 
 DUPLICATES = {"photos/faceapi_sample3_rot90_exif6.jpg"}   # copy of faceapi_sample3.jpg
-MATCH_IOU = 0.3
 SAME_FACE_IOU = 0.5
 TILES_PER_SIDE = 2
 TILE_OVERLAP = 0.2
 LARGE_FACE_SHARE = 1.0 / 12.0
 
 
-def iou(a, b):
-    ix = max(0.0, min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    return inter / (a[2] * a[3] + b[2] * b[3] - inter)
-
-
 def match(dets, faces):
-    """Greedy one-to-one matching by IoU >= MATCH_IOU: face index -> det index."""
-    pairs = sorted(((iou(d["box_px"], f["box"]), i, j) for i, d in enumerate(dets)
-                    for j, f in enumerate(faces)), reverse=True)
-    used_d, used_f, out = set(), set(), {}
-    for v, i, j in pairs:
-        if v < MATCH_IOU or i in used_d or j in used_f:
-            continue
-        used_d.add(i)
-        used_f.add(j)
-        out[j] = i
-    return out
+    """evaluate_fixtures' greedy IoU matching, keyed by face: face index -> det index."""
+    return {j: i for i, j in evaluate_fixtures.match(dets, faces).items()}
 
 
 # ---------------------------------------------------------------- faces
