@@ -3,8 +3,7 @@
 //! Pure computation over image bytes with two ONNX models run by tract:
 //! BlazeFace (full range) finds faces and eye keypoints; face-api.js's
 //! FaceExpressionNet (or fer's mini-Xception) classifies a crop levelled on
-//! the eye line. This module knows nothing of
-//! HTTP or the database.
+//! the eye line. This module knows nothing of HTTP or the database.
 
 mod annotate;
 mod classify;

@@ -7,14 +7,14 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use super::entity::{self, Column, Entity as FaceTask};
+use super::inputs::{InputsError, TaskInputs, load_inputs};
 use super::queue::DONE;
 use super::render::{Cover, repaint};
 use super::service::{TaskFace, find_readable};
-use super::template_cache::TemplateImagesError;
 use super::{FaceError, FacesState};
 use crate::analysis::Expression;
 use crate::error::{ApiError, FieldErrors};
-use crate::storage::{MediaKey, StorageError};
+use crate::storage::MediaKey;
 use crate::telemetry::EXPRESSION_CORRECTIONS_TOTAL;
 
 /// What a person changes on one face; at least one part is set.
@@ -72,27 +72,24 @@ pub async fn correct_face(
             face.expression.as_str()
         };
 
-        let emoji_id = task.emoji_id.ok_or(FaceError::TemplateDeleted)?;
-        let emoji = crate::emojis::find_many(&state.db, vec![emoji_id])
-            .await?
-            .remove(&emoji_id)
-            .ok_or(FaceError::TemplateDeleted)?;
+        let TaskInputs {
+            original,
+            emoji,
+            templates,
+        } = load_inputs(state, &task)
+            .await
+            .map_err(|error| match error {
+                InputsError::TemplateGone => ApiError::from(FaceError::TemplateDeleted),
+                InputsError::UploadGone => FaceError::OriginalExpired.into(),
+                InputsError::Database(error) => error.into(),
+                InputsError::Store(error) => error.into(),
+                InputsError::BadKey(message) => anyhow::anyhow!(message).into(),
+            })?;
         for face in &mut faces {
             face.emoji_url = state
                 .store
                 .url(&crate::emojis::image_key(&emoji, face.expression)?);
         }
-        let original = load_original(state, &task).await?;
-        let templates = state
-            .template_images
-            .images_of(&state.store, &emoji)
-            .await
-            .map_err(|error| match error {
-                TemplateImagesError::Gone => ApiError::from(FaceError::TemplateDeleted),
-                TemplateImagesError::Unavailable(message) => {
-                    anyhow::anyhow!("the template's images could not be read: {message}").into()
-                }
-            })?;
         let covers: Vec<Cover> = faces
             .iter()
             .map(|face| Cover {
@@ -179,17 +176,4 @@ pub async fn correct_face(
         }
     }
     Err(FaceError::CorrectionConflict.into())
-}
-
-async fn load_original(state: &FacesState, task: &entity::Model) -> Result<Bytes, ApiError> {
-    let key = task
-        .original_key
-        .as_deref()
-        .and_then(|key| MediaKey::parse(key).ok())
-        .ok_or(FaceError::OriginalExpired)?;
-    match state.store.get(&key).await {
-        Ok(object) => Ok(object.bytes),
-        Err(StorageError::NotFound) => Err(FaceError::OriginalExpired.into()),
-        Err(error) => Err(error.into()),
-    }
 }

@@ -5,6 +5,7 @@
 mod compose;
 mod corrections;
 mod entity;
+mod inputs;
 mod queue;
 mod render;
 mod routes;

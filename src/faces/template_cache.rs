@@ -8,20 +8,6 @@ use std::sync::Mutex;
 
 use bytes::Bytes;
 
-use crate::analysis::Expression;
-use crate::emojis::EmojiModel;
-use crate::error::error_chain;
-use crate::storage::{MediaStore, StorageError};
-
-/// Why a template's images could not be had.
-#[derive(Debug)]
-pub enum TemplateImagesError {
-    /// An image is gone from the store: the template is being deleted.
-    Gone,
-    /// The store did not answer; it may later.
-    Unavailable(String),
-}
-
 /// Least recently used images go first once `budget` bytes are held.
 pub struct TemplateImageCache {
     budget: usize,
@@ -75,33 +61,6 @@ impl TemplateImageCache {
                 held.bytes -= evicted.len();
             }
         }
-    }
-
-    /// The PNG of each of `emoji`'s seven expressions, from memory where
-    /// possible.
-    pub async fn images_of(
-        &self,
-        store: &MediaStore,
-        emoji: &EmojiModel,
-    ) -> Result<HashMap<Expression, Bytes>, TemplateImagesError> {
-        let mut templates = HashMap::new();
-        for expression in Expression::ALL {
-            let key = crate::emojis::image_key(emoji, expression)
-                .map_err(|error| TemplateImagesError::Unavailable(error_chain(&error)))?;
-            if let Some(image) = self.get(key.as_str()) {
-                templates.insert(expression, image);
-                continue;
-            }
-            match store.get(&key).await {
-                Ok(object) => {
-                    self.insert(key.as_str().to_owned(), object.bytes.clone());
-                    templates.insert(expression, object.bytes);
-                }
-                Err(StorageError::NotFound) => return Err(TemplateImagesError::Gone),
-                Err(error) => return Err(TemplateImagesError::Unavailable(error.to_string())),
-            }
-        }
-        Ok(templates)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Held> {

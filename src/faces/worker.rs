@@ -2,7 +2,6 @@
 //! analysis pool. One loop per analysis thread; each loop claims a task only
 //! when it can start it at once, so a claimed task never waits.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,13 +13,13 @@ use tokio::task::JoinSet;
 
 use super::FacesState;
 use super::entity::{self, Column, Entity as FaceTask};
+use super::inputs::{InputsError, TaskInputs, load_inputs};
 use super::queue::{self, DONE, FAILED, Finished};
 use super::render::{RenderError, Rendered, render};
 use super::service::TaskFace;
-use super::template_cache::TemplateImagesError;
-use crate::analysis::{AnalysisError, Expression};
+use crate::analysis::AnalysisError;
 use crate::error::error_chain;
-use crate::storage::{MediaKey, StorageError};
+use crate::storage::MediaKey;
 use crate::telemetry::{
     ANALYSIS_CRASHES_TOTAL, ANALYSIS_DURATION_SECONDS, ANALYSIS_QUEUE_DEPTH, EXPRESSIONS_TOTAL,
     FACES_DETECTED_TOTAL, FACES_PER_PHOTO, TASKS_TOTAL,
@@ -166,7 +165,23 @@ async fn run_task_guarded(state: &Arc<FacesState>, task: entity::Model) {
 }
 
 async fn run_task(state: &Arc<FacesState>, task: &entity::Model) -> Result<(), Failure> {
-    let (original, templates, emoji) = load_inputs(state, task).await?;
+    let TaskInputs {
+        original,
+        emoji,
+        templates,
+    } = load_inputs(state, task)
+        .await
+        .map_err(|error| match error {
+            InputsError::TemplateGone => Failure::Permanent {
+                code: "template_deleted",
+                message: "the emoji template was deleted before the photo was processed".into(),
+            },
+            InputsError::UploadGone => Failure::Permanent {
+                code: "upload_missing",
+                message: "the uploaded photo is no longer available".into(),
+            },
+            error => Failure::Transient(error.to_string()),
+        })?;
     let rendered = {
         let work = state
             .pool
@@ -202,48 +217,6 @@ async fn with_lease_renewal<T>(
             }
         }
     }
-}
-
-type Inputs = (Bytes, HashMap<Expression, Bytes>, crate::emojis::EmojiModel);
-
-async fn load_inputs(state: &FacesState, task: &entity::Model) -> Result<Inputs, Failure> {
-    let template_gone = || Failure::Permanent {
-        code: "template_deleted",
-        message: "the emoji template was deleted before the photo was processed".into(),
-    };
-    let emoji_id = task.emoji_id.ok_or_else(template_gone)?;
-    let emoji = crate::emojis::find_many(&state.db, vec![emoji_id])
-        .await
-        .map_err(|error| Failure::Transient(error.to_string()))?
-        .remove(&emoji_id)
-        .ok_or_else(template_gone)?;
-    let original_key = task
-        .original_key
-        .as_deref()
-        .and_then(|key| MediaKey::parse(key).ok())
-        .ok_or_else(|| Failure::Permanent {
-            code: "upload_missing",
-            message: "the uploaded photo is no longer available".into(),
-        })?;
-    let original = match state.store.get(&original_key).await {
-        Ok(object) => object.bytes,
-        Err(StorageError::NotFound) => {
-            return Err(Failure::Permanent {
-                code: "upload_missing",
-                message: "the uploaded photo is no longer available".into(),
-            });
-        }
-        Err(error) => return Err(Failure::Transient(error.to_string())),
-    };
-    let templates = state
-        .template_images
-        .images_of(&state.store, &emoji)
-        .await
-        .map_err(|error| match error {
-            TemplateImagesError::Gone => template_gone(),
-            TemplateImagesError::Unavailable(message) => Failure::Transient(message),
-        })?;
-    Ok((original, templates, emoji))
 }
 
 /// The pool itself failed: closed (shutting down) or the job panicked.

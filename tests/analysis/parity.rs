@@ -15,8 +15,9 @@ fn reference_input(shape: &[usize]) -> Tensor {
     Tensor::from_shape(shape, &values).unwrap()
 }
 
-fn run(model_file: &str, shape: &[usize]) -> Vec<(Vec<usize>, Vec<f32>)> {
-    let model = tract_onnx::onnx()
+/// A committed model, optimised as the engine optimises it.
+fn load(model_file: &str, shape: &[usize]) -> std::sync::Arc<TypedRunnableModel> {
+    tract_onnx::onnx()
         .model_for_path(repo_path("models").join(model_file))
         .unwrap()
         .with_input_fact(0, f32::fact(shape).into())
@@ -25,7 +26,11 @@ fn run(model_file: &str, shape: &[usize]) -> Vec<(Vec<usize>, Vec<f32>)> {
         .and_then(optimized_with_fast_kernels)
         .unwrap()
         .into_runnable()
-        .unwrap();
+        .unwrap()
+}
+
+fn run(model_file: &str, shape: &[usize]) -> Vec<(Vec<usize>, Vec<f32>)> {
+    let model = load(model_file, shape);
     let outputs = model.run(tvec!(reference_input(shape).into())).unwrap();
     outputs
         .iter()
@@ -117,16 +122,7 @@ fn the_short_range_detector_matches_tflite() {
 #[test]
 fn the_faceapi_expression_net_matches_face_api_js() {
     const SIDE: usize = 112;
-    let model = tract_onnx::onnx()
-        .model_for_path(repo_path("models/emotion_faceapi.onnx"))
-        .unwrap()
-        .with_input_fact(0, f32::fact([1, SIDE, SIDE, 3]).into())
-        .unwrap()
-        .into_typed()
-        .and_then(optimized_with_fast_kernels)
-        .unwrap()
-        .into_runnable()
-        .unwrap();
+    let model = load("emotion_faceapi.onnx", &[1, SIDE, SIDE, 3]);
     let text = std::fs::read_to_string(repo_path("models/reference/faceapi_expression_tfjs.json"))
         .unwrap();
     let recorded: Value = serde_json::from_str(&text).unwrap();
