@@ -17,6 +17,10 @@ const NMS_IOU: f32 = 0.3;
 /// Faces at least this share of the photo's long side are "large": a photo
 /// of only such faces is not searched tile by tile.
 const LARGE_FACE_SHARE: f32 = 1.0 / 12.0;
+/// The tiles are searched only when the whole-photo pass saw something at
+/// least this face-like: a photo without any face then costs two passes,
+/// not six.
+const TILE_EVIDENCE_SCORE: f32 = 0.35;
 /// A first, cheap look at the whole photo runs the model at this input size
 /// (BlazeFace is fully convolutional; the size must be a multiple of 32).
 /// At 128×128 the full-range model costs under half of its native 192×192
@@ -142,13 +146,20 @@ impl FaceDetector {
                 .detect_in(working, whole.square, options.min_score)?;
         }
         if !all_at_least(&candidates, CLOSE_FACE_SHARE) {
-            candidates = self
-                .native
-                .detect_in(working, whole.square, options.min_score)?;
+            let seen = self.native.detect_in(
+                working,
+                whole.square,
+                options.min_score.min(TILE_EVIDENCE_SCORE),
+            )?;
+            let evidence = !seen.is_empty();
+            candidates = seen
+                .into_iter()
+                .filter(|detection| detection.score >= options.min_score)
+                .collect();
             // Tiles only pay off when faces may be small: skip them when the
             // whole-image pass found faces and all of them are large (a close
-            // group).
-            if !all_at_least(&candidates, LARGE_FACE_SHARE) {
+            // group), or nothing face-like at all.
+            if evidence && !all_at_least(&candidates, LARGE_FACE_SHARE) {
                 for region in regions {
                     let found = self
                         .native
