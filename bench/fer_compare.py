@@ -292,7 +292,7 @@ class FerRunner:
 
 
 def run_igemoji(binary: str, photo: str, repeat: int, timeout: float, env: dict) -> dict:
-    # cwd = the repo, so that its config.toml and models/ (models_dir = "models") are used
+    # cwd = the repo, so that its config.toml is used (the models are built into the binary)
     args = [os.path.abspath(binary), "analyze", "--json"] + [os.path.abspath(photo)] * (repeat + 1)
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()

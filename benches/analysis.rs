@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use igemoji::analysis::{AnalysisLimits, Analyzer, DetectionOptions, ExpressionModel};
+use igemoji::bundle::{self, Files};
 use image::DynamicImage;
 use image::imageops::FilterType;
 
@@ -41,7 +42,7 @@ fn jpeg_of(photo: &DynamicImage, width: u32, height: u32) -> Vec<u8> {
 
 fn analyzer() -> Analyzer {
     Analyzer::load(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("models"),
+        &Files::Bundled(bundle::MODELS),
         AnalysisLimits::default(),
         DetectionOptions::default(),
         ExpressionModel::default(),

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds the release binary and gathers what it reads at run time into one
-# folder, laid out as its working directory:
+# Builds the release binary, which carries its models, web app and template
+# art, and gathers it with the licences of what it carries:
 #   scripts/build-release.sh OUT_DIR
-#   → OUT_DIR/igemoji, config.toml, static/, models/, assets/emoji/
-# The Dockerfile runs this; so can CI. Honours CARGO_TARGET_DIR.
+#   → OUT_DIR/igemoji, OUT_DIR/licenses/{models,emoji}/
+# The Dockerfile runs this; so does CI. Honours CARGO_TARGET_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,14 +16,14 @@ target_dir="${CARGO_TARGET_DIR:-target}"
 
 cargo build --release --locked --bin igemoji
 
-mkdir -p "$out/models" "$out/assets/emoji"
+mkdir -p "$out/licenses/models" "$out/licenses/emoji"
 install -m 0755 "$target_dir/release/igemoji" "$out/igemoji"
-cp config.toml "$out/"
-cp -R static "$out/"
-# Only the networks and their licences, not the scripts that rebuild them.
-cp models/*.onnx models/README.md "$out/models/"
-cp -R models/LICENSES "$out/models/"
-# The SVGs with their licence and attribution files, not build.sh.
-cp -R assets/emoji/twemoji assets/emoji/openmoji assets/emoji/README.md "$out/assets/emoji/"
+cp models/README.md "$out/licenses/models/"
+cp -R models/LICENSES/. "$out/licenses/models/"
+cp assets/emoji/README.md "$out/licenses/emoji/"
+for set in twemoji openmoji; do
+  mkdir -p "$out/licenses/emoji/$set"
+  find "assets/emoji/$set" -maxdepth 1 -type f ! -name '*.svg' -exec cp {} "$out/licenses/emoji/$set/" \;
+done
 
 echo "release in $out"

@@ -29,6 +29,9 @@ pub enum Command {
     Serve,
     /// Apply pending database migrations, then exit.
     Migrate,
+    /// Ask the service running on this machine at `server.bind` for
+    /// /healthz; exit 0 when it answers 200 (the container's health check).
+    Health,
     /// Find the faces in photos and read their expressions.
     Analyze {
         #[arg(required = true, value_name = "PHOTO")]
@@ -53,7 +56,7 @@ pub fn run_analyze(
         anyhow::bail!("--annotate takes exactly one photo");
     }
     let analyzer = Analyzer::load(
-        &settings.analysis.models_dir,
+        &settings.analysis.models(),
         settings.analysis.limits(),
         settings.analysis.detection(),
         settings.analysis.expression_model,
@@ -144,4 +147,37 @@ fn write_annotated(
     annotate(&upright, analysis)
         .save_with_format(out, image::ImageFormat::Png)
         .with_context(|| format!("cannot write {}", out.display()))
+}
+
+/// `igemoji health`: whether the local service answers /healthz with 200.
+pub fn run_health(settings: &Settings) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpStream};
+
+    let bind = settings.server.bind;
+    // A wildcard address listens on loopback too.
+    let address = if bind.ip().is_unspecified() {
+        SocketAddr::from(([127, 0, 0, 1], bind.port()))
+    } else {
+        bind
+    };
+    let timeout = std::time::Duration::from_secs(3);
+    let mut stream = TcpStream::connect_timeout(&address, timeout)
+        .with_context(|| format!("nothing answers at {address}"))?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    write!(
+        stream,
+        "GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )?;
+    let mut status_line = [0u8; 12];
+    stream
+        .read_exact(&mut status_line)
+        .with_context(|| format!("no answer from {address}"))?;
+    let status_line = String::from_utf8_lossy(&status_line);
+    anyhow::ensure!(
+        status_line.starts_with("HTTP/1.1 200"),
+        "{address}/healthz answered {status_line}"
+    );
+    Ok(())
 }

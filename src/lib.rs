@@ -3,6 +3,7 @@
 //! media, face analysis and background tasks.
 
 pub mod analysis;
+pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod database;

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use igemoji::cli::{Cli, Command, run_analyze};
+use igemoji::cli::{Cli, Command, run_analyze, run_health};
 use igemoji::config::Settings;
 use igemoji::error::error_chain;
 use igemoji::startup::Application;
@@ -31,6 +31,7 @@ fn main() -> ExitCode {
             Ok(false) => return ExitCode::from(1),
             Err(error) => Err(error),
         },
+        Command::Health => run_health(&settings),
         Command::Serve => run_async(async move {
             Application::build(settings)
                 .await?

@@ -18,8 +18,8 @@ use tokio::sync::Notify;
 use crate::analysis::{AnalysisPool, Analyzer};
 use crate::config::{Settings, TaskSettings, resolve_jwt_secret};
 use crate::emojis::{EmojisState, ListingCache, TemplateImageLimits, seed_builtin_templates};
-use crate::faces::{FacesState, TaskWorkers, TemplateImageCache};
-use crate::frontend::StaticDir;
+use crate::faces::{FacesState, ServerIdentity, TaskWorkers, TemplateImageCache};
+use crate::frontend::WebApp;
 use crate::http::{ClientAddressPolicy, configure_extractors, json_method_not_allowed, not_found};
 use crate::storage::MediaStore;
 use crate::telemetry::{MetricsHandle, install_metrics_recorder, record_request};
@@ -58,17 +58,12 @@ impl Application {
         database::migrate(&db).await?;
         let store = MediaStore::from_settings(&settings.storage)?;
         let analyzer = Analyzer::load(
-            &settings.analysis.models_dir,
+            &settings.analysis.models(),
             settings.analysis.limits(),
             settings.analysis.detection(),
             settings.analysis.expression_model,
         )
-        .with_context(|| {
-            format!(
-                "cannot load the face models from analysis.models_dir {}",
-                settings.analysis.models_dir.display()
-            )
-        })?;
+        .context("cannot load the face models (analysis.models_dir)")?;
         let task_workers = settings.analysis.worker_count();
         let pool = AnalysisPool::new(analyzer, task_workers);
 
@@ -84,7 +79,15 @@ impl Application {
             },
             listings: Arc::clone(&listings),
         });
-        seed_builtin_templates(&emojis_state, &settings.emojis.builtin_dir).await?;
+        seed_builtin_templates(&emojis_state, &settings.emojis.builtin_art()).await?;
+        let identity =
+            ServerIdentity::acquire(&settings.tasks.instance_dir).with_context(|| {
+                format!(
+                    "cannot keep this server's identity in tasks.instance_dir {}",
+                    settings.tasks.instance_dir.display()
+                )
+            })?;
+        faces::take_back_unfinished(&db, &identity).await?;
         let faces_state = Arc::new(FacesState {
             db: db.clone(),
             store: store.clone(),
@@ -98,6 +101,7 @@ impl Application {
                 settings.tasks.anonymous_uploads,
                 settings.tasks.anonymous_window,
             ),
+            identity,
             wakeup: Arc::new(Notify::new()),
             settled: tokio::sync::broadcast::channel(SETTLED_BACKLOG).0,
             template_images: TemplateImageCache::new(TEMPLATE_IMAGE_CACHE_BYTES),
@@ -125,7 +129,7 @@ impl Application {
             trusted_proxies: settings.server.trusted_proxies,
         };
         let json_limit = settings.limits.json_body_bytes;
-        let static_dir = web::Data::new(StaticDir(settings.server.static_dir.clone()));
+        let web_app = web::Data::new(WebApp(settings.server.web_app()));
 
         let listener = TcpListener::bind(settings.server.bind)
             .with_context(|| format!("cannot listen on server.bind {}", settings.server.bind))?;
@@ -144,7 +148,7 @@ impl Application {
                 .app_data(store_data.clone())
                 .app_data(db_data.clone())
                 .app_data(client_policy)
-                .app_data(static_dir.clone())
+                .app_data(web_app.clone())
                 .configure(|cfg| configure_extractors(cfg, json_limit))
                 .configure(health::configure)
                 .configure(users::configure)

@@ -2,7 +2,7 @@
 //! one of two models: face-api.js's FaceExpressionNet (112×112 colour, the
 //! default) or fer's mini-Xception (64×64 gray, FER2013).
 
-use std::path::Path;
+use crate::bundle::Files;
 use std::sync::Arc;
 
 use image::RgbImage;
@@ -13,7 +13,7 @@ use super::detect::Detection;
 use super::expression::Expression;
 use super::kernels::optimized_with_fast_kernels;
 use super::resample::{LumaPatch, Patch, RgbPatch};
-use super::{AnalysisError, ExpressionScores, Point};
+use super::{AnalysisError, ExpressionScores, Point, read_model};
 
 /// Which model reads the expressions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,17 +94,17 @@ pub struct ExpressionClassifier {
 
 impl ExpressionClassifier {
     pub fn load(
-        models_dir: &Path,
+        models: &Files,
         kind: ExpressionModel,
     ) -> Result<ExpressionClassifier, AnalysisError> {
-        let path = models_dir.join(kind.file_name());
+        let bytes = read_model(models, kind.file_name())?;
         let input = kind.input();
         let load_error = |error: TractError| AnalysisError::ModelLoad {
-            path: path.clone(),
+            source_name: models.describe(kind.file_name()),
             message: format!("{error:#}"),
         };
         let model = tract_onnx::onnx()
-            .model_for_path(&path)
+            .model_for_read(&mut bytes.as_ref())
             .and_then(|model| {
                 model.with_input_fact(
                     0,

@@ -2,7 +2,7 @@
 //! does: anchors on a grid, box offsets relative to them, sigmoid scores,
 //! and score-weighted non-maximum suppression.
 
-use std::path::Path;
+use crate::bundle::Files;
 use std::sync::Arc;
 
 use image::RgbImage;
@@ -10,7 +10,7 @@ use tract_onnx::prelude::*;
 
 use super::kernels::optimized_with_fast_kernels;
 use super::resample::{Square, shrink_by_blocks, square_to_tensor};
-use super::{AnalysisError, BoundingBox, DetectionOptions, Keypoints, Point};
+use super::{AnalysisError, BoundingBox, DetectionOptions, Keypoints, Point, read_model};
 
 /// Boxes overlapping more than this are one face.
 const NMS_IOU: f32 = 0.3;
@@ -63,15 +63,16 @@ struct DetectorPlan {
 }
 
 impl FaceDetector {
-    pub fn load(path: &Path) -> Result<FaceDetector, AnalysisError> {
+    pub fn load(models: &Files, file: &str) -> Result<FaceDetector, AnalysisError> {
+        let bytes = read_model(models, file)?;
         let load_error = |error: TractError| AnalysisError::ModelLoad {
-            path: path.to_path_buf(),
+            source_name: models.describe(file),
             message: format!("{error:#}"),
         };
         // The declared output shapes hold the native anchor count: infer them.
         let model = tract_onnx::onnx()
             .with_ignore_output_shapes(true)
-            .model_for_path(path)
+            .model_for_read(&mut bytes.as_ref())
             .map_err(load_error)?;
         let native_size = model
             .input_fact(0)
@@ -82,7 +83,7 @@ impl FaceDetector {
         let plan = |input_size: usize| -> Result<DetectorPlan, AnalysisError> {
             let anchors =
                 anchors_for(native_size, input_size).ok_or_else(|| AnalysisError::ModelLoad {
-                    path: path.to_path_buf(),
+                    source_name: models.describe(file),
                     message: format!(
                         "no BlazeFace anchor layout for a {native_size}-px model run at {input_size} px"
                     ),

@@ -14,7 +14,7 @@ mod kernels;
 mod pool;
 mod resample;
 
-use std::path::{Path, PathBuf};
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use image::RgbImage;
@@ -27,6 +27,7 @@ pub use kernels::optimized_with_fast_kernels;
 pub use pool::AnalysisPool;
 pub use resample::shrink_by_blocks;
 
+use crate::bundle::Files;
 use classify::ExpressionClassifier;
 pub use classify::ExpressionModel;
 use detect::FaceDetector;
@@ -45,8 +46,11 @@ pub enum AnalysisError {
     UnsupportedFormat,
     #[error("the image data is corrupt or truncated: {0}")]
     Corrupt(String),
-    #[error("cannot load the model {path}: {message}")]
-    ModelLoad { path: PathBuf, message: String },
+    #[error("cannot load the model {source_name}: {message}")]
+    ModelLoad {
+        source_name: String,
+        message: String,
+    },
     #[error("model inference failed: {0}")]
     Inference(String),
     /// The analysis panicked: a bug the same photo would hit again.
@@ -68,6 +72,14 @@ impl AnalysisError {
             AnalysisError::Crashed(_) => "analysis_crashed",
         }
     }
+}
+
+/// The bytes of one model file, or a `ModelLoad` error naming it.
+fn read_model(models: &Files, file: &str) -> Result<Cow<'static, [u8]>, AnalysisError> {
+    models.read(file).map_err(|error| AnalysisError::ModelLoad {
+        source_name: models.describe(file),
+        message: error.to_string(),
+    })
 }
 
 /// What the engine accepts; everything else is refused before decoding.
@@ -193,15 +205,17 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
+    /// Loads the models from `models`: the ones built into the binary
+    /// (`Files::Bundled(bundle::MODELS)`) or a folder.
     pub fn load(
-        models_dir: &Path,
+        models: &Files,
         limits: AnalysisLimits,
         detection: DetectionOptions,
         expression_model: ExpressionModel,
     ) -> Result<Analyzer, AnalysisError> {
         Ok(Analyzer {
-            detector: FaceDetector::load(&models_dir.join(DETECTOR_MODEL_FILE))?,
-            classifier: ExpressionClassifier::load(models_dir, expression_model)?,
+            detector: FaceDetector::load(models, DETECTOR_MODEL_FILE)?,
+            classifier: ExpressionClassifier::load(models, expression_model)?,
             limits,
             detection,
         })

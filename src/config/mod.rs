@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 pub use secret::resolve_jwt_secret;
 
 use crate::analysis::{AnalysisLimits, DetectionOptions, ExpressionModel};
+use crate::bundle::{self, Files};
 
 /// The file read when no `--config` is given. Missing is fine: defaults apply.
 pub const DEFAULT_CONFIG_FILE: &str = "config.toml";
@@ -96,8 +97,10 @@ pub struct ServerSettings {
     pub trusted_proxies: usize,
     #[serde(with = "humantime_serde")]
     pub shutdown_timeout: Duration,
-    /// The built web app (`index.html`, `assets/`).
-    pub static_dir: PathBuf,
+    /// A folder with the web app (`index.html`, `assets/`) to serve instead
+    /// of the one built into the binary.
+    #[serde(default)]
+    pub static_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -165,8 +168,10 @@ pub struct EmojiSettings {
     pub max_image_side: u32,
     /// Template images are stored as PNG at most this wide and high.
     pub stored_side: u32,
-    /// Folder with the built-in template art (SVG).
-    pub builtin_dir: PathBuf,
+    /// A folder with the built-in template art (SVG) to use instead of the
+    /// art built into the binary.
+    #[serde(default)]
+    pub builtin_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -175,6 +180,10 @@ pub struct TaskSettings {
     /// Uploads get 503 while this many tasks wait in the queue; 0 for as
     /// many as there are analysis workers (see `Settings::queue_limit`).
     pub max_queued: u64,
+    /// Where each running server keeps its identity, so that after a crash
+    /// it takes back its own unfinished tasks at once (see
+    /// `faces/instance.rs`).
+    pub instance_dir: PathBuf,
     /// A claimed task returns to the queue when its worker is silent this long.
     #[serde(with = "humantime_serde")]
     pub lease: Duration,
@@ -214,8 +223,10 @@ pub struct AdminSettings {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnalysisSettings {
-    /// Folder holding the ONNX models.
-    pub models_dir: PathBuf,
+    /// A folder with the ONNX models to use instead of the ones built into
+    /// the binary.
+    #[serde(default)]
+    pub models_dir: Option<PathBuf>,
     /// Analyses run at once on blocking threads; 0 means one per core.
     pub workers: usize,
     pub max_bytes: usize,
@@ -230,6 +241,10 @@ pub struct AnalysisSettings {
 }
 
 impl AnalysisSettings {
+    pub fn models(&self) -> Files {
+        Files::with_override(self.models_dir.as_deref(), bundle::MODELS)
+    }
+
     pub fn limits(&self) -> AnalysisLimits {
         AnalysisLimits {
             max_bytes: self.max_bytes,
@@ -280,6 +295,18 @@ pub struct LogSettings {
     pub level: String,
 }
 
+impl ServerSettings {
+    pub fn web_app(&self) -> Files {
+        Files::with_override(self.static_dir.as_deref(), bundle::WEB_APP)
+    }
+}
+
+impl EmojiSettings {
+    pub fn builtin_art(&self) -> Files {
+        Files::with_override(self.builtin_dir.as_deref(), bundle::EMOJI_ART)
+    }
+}
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {
@@ -291,7 +318,7 @@ impl Default for Settings {
                 trust_forwarded_for: false,
                 trusted_proxies: 1,
                 shutdown_timeout: Duration::from_secs(30),
-                static_dir: PathBuf::from("static"),
+                static_dir: None,
             },
             database: DatabaseSettings {
                 url: "sqlite://data/igemoji.db?mode=rwc".into(),
@@ -312,7 +339,7 @@ impl Default for Settings {
                 bind: ([127, 0, 0, 1], 9464).into(),
             },
             analysis: AnalysisSettings {
-                models_dir: PathBuf::from("models"),
+                models_dir: None,
                 workers: 0,
                 max_bytes: AnalysisLimits::default().max_bytes,
                 max_pixels: AnalysisLimits::default().max_pixels,
@@ -324,10 +351,11 @@ impl Default for Settings {
                 max_image_bytes: 2 * 1024 * 1024,
                 max_image_side: 2048,
                 stored_side: 512,
-                builtin_dir: PathBuf::from("assets/emoji"),
+                builtin_dir: None,
             },
             tasks: TaskSettings {
                 max_queued: 0,
+                instance_dir: PathBuf::from("data/instances"),
                 lease: Duration::from_secs(60),
                 poll_interval: Duration::from_secs(1),
                 max_attempts: 6,

@@ -1,7 +1,5 @@
-//! The built-in templates, seeded on first start from the SVG art under
-//! `emojis.builtin_dir` (see `assets/emoji/README.md`).
-
-use std::path::Path;
+//! The built-in templates, seeded on first start from the SVG art built into
+//! the binary, or under `emojis.builtin_dir` (see `assets/emoji/README.md`).
 
 use anyhow::Context;
 use chrono::Utc;
@@ -11,6 +9,7 @@ use super::images::render_svg;
 use super::service::store_images_then_insert;
 use super::{EmojisState, entity};
 use crate::analysis::Expression;
+use crate::bundle::Files;
 
 struct BuiltinSet {
     slug: &'static str,
@@ -39,7 +38,7 @@ const BUILTIN_SETS: [BuiltinSet; 2] = [
 /// Adds each built-in template that is not in the database yet. Safe to run
 /// from several replicas at once: the unique slug lets one insert win, and
 /// the loser removes its images again.
-pub async fn seed_builtin_templates(state: &EmojisState, art_dir: &Path) -> anyhow::Result<()> {
+pub async fn seed_builtin_templates(state: &EmojisState, art: &Files) -> anyhow::Result<()> {
     let side = state.image_limits.stored_side;
     for set in &BUILTIN_SETS {
         let exists = entity::Entity::find()
@@ -52,17 +51,19 @@ pub async fn seed_builtin_templates(state: &EmojisState, art_dir: &Path) -> anyh
         }
         let mut svgs = Vec::with_capacity(Expression::ALL.len());
         for expression in Expression::ALL {
-            let path = art_dir.join(set.slug).join(format!("{expression}.svg"));
-            let svg = std::fs::read(&path)
-                .with_context(|| format!("cannot read built-in emoji art {}", path.display()))?;
-            svgs.push((expression, svg, path));
+            let file = format!("{}/{expression}.svg", set.slug);
+            let svg = art
+                .read(&file)
+                .with_context(|| format!("cannot read built-in emoji art {}", art.describe(&file)))?
+                .into_owned();
+            svgs.push((expression, svg, art.describe(&file)));
         }
         let images = tokio::task::spawn_blocking(move || {
             svgs.into_iter()
-                .map(|(expression, svg, path)| {
+                .map(|(expression, svg, source)| {
                     render_svg(&svg, side)
                         .map(|png| (expression, png))
-                        .map_err(|error| anyhow::anyhow!("{}: {error}", path.display()))
+                        .map_err(|error| anyhow::anyhow!("{source}: {error}"))
                 })
                 .collect::<anyhow::Result<Vec<_>>>()
         })

@@ -6,6 +6,7 @@ mod compose;
 mod corrections;
 mod entity;
 mod inputs;
+mod instance;
 mod queue;
 mod render;
 mod routes;
@@ -14,6 +15,7 @@ mod template_cache;
 mod worker;
 
 pub use compose::{COVER_SCALE, Emoji, paste_emoji};
+pub use instance::ServerIdentity;
 pub use routes::{FacesApi, configure};
 pub use service::{TaskFace, delete_all_of_user, used_by};
 pub use template_cache::TemplateImageCache;
@@ -56,6 +58,8 @@ pub struct FacesState {
     pub settings: TaskSettings,
     pub anonymous_throttle: Throttle,
     /// Wakes an idle worker when this process queues a task.
+    /// Held for the process's life; prefixes this server's claims.
+    pub identity: ServerIdentity,
     pub wakeup: Arc<Notify>,
     /// The id of each task a worker of this process has finished with
     /// (done, failed or put back): wakes the requests waiting on it.
@@ -119,4 +123,22 @@ pub fn export_counters_at_zero() {
     for rejection in UploadRejection::ALL {
         metrics::counter!(UPLOADS_REJECTED_TOTAL, "reason" => rejection.label()).increment(0);
     }
+}
+
+/// Gives back, for claiming at once, the tasks an earlier run of this
+/// server was running when it died, rather than leaving them to wait out
+/// their leases.
+pub async fn take_back_unfinished(
+    db: &DatabaseConnection,
+    identity: &ServerIdentity,
+) -> Result<u64, sea_orm::DbErr> {
+    let released = queue::release_claims_of(db, identity.id()).await?;
+    if released > 0 {
+        tracing::info!(
+            tasks = released,
+            server = identity.id(),
+            "took back the tasks this server was running when it stopped"
+        );
+    }
+    Ok(released)
 }

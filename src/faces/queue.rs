@@ -3,6 +3,8 @@
 //!
 //! A claim sets `status = running`, a fresh claim token and a lease. A
 //! running task whose lease ran out is claimable again: its process died.
+//! The token starts with the claiming server's id (see `instance.rs`), so a
+//! server restarted after a crash can give its own claims back at once.
 
 use std::time::Duration;
 
@@ -36,9 +38,10 @@ fn claimable(now: DateTime<Utc>) -> Condition {
 /// only succeeds if the row is still claimable.
 pub async fn claim_next(
     db: &DatabaseConnection,
+    server_id: &str,
     lease: Duration,
 ) -> Result<Option<entity::Model>, DbErr> {
-    let token = uuid::Uuid::new_v4().to_string();
+    let token = format!("{server_id}/{}", uuid::Uuid::new_v4());
     let now = Utc::now();
     let candidate_query = FaceTask::find()
         .filter(claimable(now))
@@ -99,6 +102,21 @@ async fn mark_claimed(
         .exec(db)
         .await?;
     Ok(updated.rows_affected == 1)
+}
+
+/// Makes the tasks an earlier run of this server had claimed claimable
+/// again, now: that run is gone, or this server could not hold its id.
+/// Returns how many there were.
+pub async fn release_claims_of(db: &DatabaseConnection, server_id: &str) -> Result<u64, DbErr> {
+    let expired = Utc::now() - chrono::Duration::seconds(1);
+    let released = FaceTask::update_many()
+        .col_expr(Column::LeaseUntil, Expr::value(expired))
+        .col_expr(Column::ClaimedBy, Expr::value(Option::<String>::None))
+        .filter(Column::Status.eq(RUNNING))
+        .filter(Column::ClaimedBy.starts_with(format!("{server_id}/")))
+        .exec(db)
+        .await?;
+    Ok(released.rows_affected)
 }
 
 /// Only the current claim holder's writes count.

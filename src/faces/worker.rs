@@ -74,7 +74,7 @@ impl TaskWorkers {
 
 async fn run_worker(state: Arc<FacesState>, mut stopped: watch::Receiver<bool>) {
     while !*stopped.borrow() {
-        match queue::claim_next(&state.db, state.settings.lease).await {
+        match queue::claim_next(&state.db, state.identity.id(), state.settings.lease).await {
             Ok(Some(task)) => {
                 refresh_queue_depth(&state).await;
                 let task_id = task.id.clone();
@@ -395,17 +395,15 @@ pub async fn remove_expired_originals(state: &FacesState) -> anyhow::Result<usiz
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use super::*;
     use crate::analysis::{
         AnalysisLimits, AnalysisPool, Analyzer, DetectionOptions, ExpressionModel,
     };
+    use crate::bundle::{self, Files};
 
     fn pool() -> AnalysisPool {
-        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
         let analyzer = Analyzer::load(
-            &models,
+            &Files::Bundled(bundle::MODELS),
             AnalysisLimits::default(),
             DetectionOptions::default(),
             ExpressionModel::default(),

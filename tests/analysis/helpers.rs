@@ -2,6 +2,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use igemoji::analysis::{AnalysisLimits, Analyzer, DetectionOptions, ExpressionModel};
+use igemoji::bundle::Files;
 
 pub fn repo_path(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
@@ -12,7 +13,7 @@ pub fn analyzer() -> &'static Analyzer {
     static ANALYZER: OnceLock<Analyzer> = OnceLock::new();
     ANALYZER.get_or_init(|| {
         Analyzer::load(
-            &repo_path("models"),
+            &Files::Folder(repo_path("models")),
             AnalysisLimits::default(),
             DetectionOptions::default(),
             ExpressionModel::default(),

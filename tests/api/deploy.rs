@@ -59,7 +59,17 @@ fn the_dockerfile_pins_its_images_runs_unprivileged_and_checks_health() {
     let uid = name.split(':').next().unwrap();
     assert!(uid != "root" && uid != "0", "{final_user}: run as non-root");
     assert!(!with("HEALTHCHECK").is_empty(), "a HEALTHCHECK");
-    assert!(with("HEALTHCHECK")[0].contains("/healthz"));
+    // `igemoji health` asks /healthz (tests/api/standalone.rs runs it).
+    assert!(with("HEALTHCHECK")[0].contains(r#"["igemoji", "health"]"#));
+    // The binary carries its files: the runtime stage copies only it and
+    // the licences of what it carries.
+    let copied: Vec<_> = with("COPY")
+        .into_iter()
+        .filter(|line| line.contains("--from=builder"))
+        .collect();
+    assert_eq!(copied.len(), 2, "{copied:?}");
+    assert!(copied.iter().any(|line| line.contains("/usr/local/bin/igemoji")));
+    assert!(copied.iter().any(|line| line.contains("licenses")));
     let exposed = with("EXPOSE")
         .iter()
         .map(|line| line.as_str())

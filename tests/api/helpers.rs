@@ -54,8 +54,8 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     settings.tasks.max_queued = 64;
     settings.auth.jwt_secret = Some(TEST_JWT_SECRET.to_owned().into());
     settings.auth.dev_secret_file = data_dir.path().join("jwt-secret");
+    settings.tasks.instance_dir = data_dir.path().join("instances");
     settings.log.level = "warn".into();
-    settings.server.static_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("static");
     customise(&mut settings);
 
     let store = MediaStore::from_settings(&settings.storage).expect("the test media store");

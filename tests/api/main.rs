@@ -15,5 +15,6 @@ mod openapi;
 mod recovery;
 mod replicas;
 mod requests;
+mod standalone;
 mod storage;
 mod users;

@@ -1,25 +1,18 @@
 //! Tasks survive the process: kill -9 mid-task, start again, and every
-//! upload still finishes, each counted once.
+//! upload still finishes, each counted once, without waiting for the lease
+//! of the task the dead process was running. A live server's claims are
+//! never taken early, even by a server started in the same folder.
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use igemoji::config::{Settings, StorageSettings};
+use igemoji::config::StorageSettings;
+use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
-use crate::helpers::{TEST_JWT_SECRET, fixture, image_part};
-
-/// Starts the real binary on a free port, with its data in `dir`.
-pub fn start_binary(dir: &Path, database_url: &str) -> (Child, u16) {
-    let storage = StorageSettings {
-        url: format!("file://{}/media", dir.display()),
-        ..Settings::default().storage
-    };
-    let started = start_binary_with_storage(dir, database_url, &storage);
-    (started.process, started.port)
-}
+use crate::helpers::{TEST_JWT_SECRET, fixture, image_part, test_database, test_storage};
 
 /// A running binary and its public and admin ports.
 pub struct StartedBinary {
@@ -30,12 +23,14 @@ pub struct StartedBinary {
 
 /// Starts the real binary on a free port, with its working directory in
 /// `dir` and its media in `storage` (S3 credentials come from AWS_*).
+/// `settings` are more `IGEMOJI__...` variables, which win over the ones
+/// set here.
 pub fn start_binary_with_storage(
     dir: &Path,
     database_url: &str,
     storage: &StorageSettings,
+    settings: &[(&str, &str)],
 ) -> StartedBinary {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut command = Command::new(env!("CARGO_BIN_EXE_igemoji"));
     if let Some(endpoint) = &storage.s3.endpoint {
         command.env("IGEMOJI__STORAGE__S3__ENDPOINT", endpoint).env(
@@ -51,10 +46,7 @@ pub fn start_binary_with_storage(
         .env_remove("IGEMOJI_ENV")
         .env("IGEMOJI__SERVER__BIND", "127.0.0.1:0")
         .env("IGEMOJI__ADMIN__BIND", "127.0.0.1:0")
-        .env("IGEMOJI__SERVER__STATIC_DIR", repo.join("static"))
-        .env("IGEMOJI__ANALYSIS__MODELS_DIR", repo.join("models"))
         .env("IGEMOJI__ANALYSIS__WORKERS", "1")
-        .env("IGEMOJI__EMOJIS__BUILTIN_DIR", repo.join("assets/emoji"))
         .env("IGEMOJI__DATABASE__URL", database_url)
         .env("IGEMOJI__STORAGE__URL", &storage.url)
         .env("IGEMOJI__AUTH__JWT_SECRET", TEST_JWT_SECRET)
@@ -64,6 +56,7 @@ pub fn start_binary_with_storage(
         .env("IGEMOJI__TASKS__MAX_QUEUED", "64")
         .env("IGEMOJI__LOG__FORMAT", "json")
         .env("IGEMOJI__LOG__LEVEL", "info")
+        .envs(settings.iter().copied())
         .stderr(Stdio::piped())
         .spawn()
         .expect("the binary starts");
@@ -92,86 +85,178 @@ pub fn start_binary_with_storage(
 }
 
 #[tokio::test]
-async fn tasks_queued_or_running_when_the_process_is_killed_finish_after_a_restart() {
+async fn a_server_killed_mid_burst_finishes_every_task_within_seconds_of_its_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let database_url = format!("sqlite://{}/igemoji.db?mode=rwc", dir.path().display());
+    let (database_url, _database) = test_database(dir.path()).await;
+    let storage = test_storage(dir.path());
     let client = reqwest::Client::new();
+    // The default lease: the running task must not wait it out.
+    let settings = [("IGEMOJI__TASKS__LEASE", "60s")];
 
-    let (mut first, port) = start_binary(dir.path(), &database_url);
-    let base = format!("http://127.0.0.1:{port}");
-    let (_, gallery): (u16, Value) = {
-        let response = client
-            .get(format!("{base}/api/v1/emojis/"))
-            .send()
-            .await
-            .unwrap();
-        (response.status().as_u16(), response.json().await.unwrap())
-    };
-    let emoji_id = gallery["items"][0]["id"].as_i64().unwrap();
-    let mut task_ids = Vec::new();
-    for photo in [
+    let first = start_binary_with_storage(dir.path(), &database_url, &storage, &settings);
+    let mut first_process = first.process;
+    let base = format!("http://127.0.0.1:{}", first.port);
+    let emoji_id = first_template(&client, &base).await;
+    let photos = [
         "faceapi_sample3.jpg",
         "faceapi_sample1.jpg",
         "faceapi_sample2.jpg",
         "faceapi_sample4.jpg",
-    ] {
-        let form = reqwest::multipart::Form::new()
-            .text("emoji_id", emoji_id.to_string())
-            .part("image", image_part(fixture(photo), photo));
-        let response = client
-            .post(format!("{base}/api/v1/faces/"))
-            .multipart(form)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 202);
-        let created: Value = response.json().await.unwrap();
-        task_ids.push(created["task_id"].as_str().unwrap().to_owned());
+    ];
+    let mut task_ids = Vec::new();
+    for photo in photos.iter().cycle().take(12) {
+        task_ids.push(upload(&client, &base, emoji_id, photo).await);
     }
-    let last = client
-        .get(format!("{base}/api/v1/faces/tasks/{}", task_ids[3]))
-        .send()
-        .await
-        .unwrap()
-        .json::<Value>()
-        .await
-        .unwrap();
-    first.kill().unwrap();
-    first.wait().unwrap();
-    assert_ne!(last["status"], "done", "the kill came while work was left");
-
-    let (mut second, port) = start_binary(dir.path(), &database_url);
-    let base = format!("http://127.0.0.1:{port}");
-    for task_id in &task_ids {
-        let mut task = Value::Null;
-        for _ in 0..300 {
-            task = client
-                .get(format!("{base}/api/v1/faces/tasks/{task_id}"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if task["status"] == "done" || task["status"] == "failed" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
+    // Kill it while it holds a claim.
+    let mut running = false;
+    for _ in 0..200 {
+        running = false;
+        for task_id in &task_ids {
+            running |= task(&client, &base, task_id).await["status"] == "running";
         }
+        if running {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(running, "a task was running when the server was killed");
+    first_process.kill().unwrap();
+    first_process.wait().unwrap();
+
+    let restarted_at = Instant::now();
+    let second = start_binary_with_storage(dir.path(), &database_url, &storage, &settings);
+    let mut second_process = second.process;
+    let base = format!("http://127.0.0.1:{}", second.port);
+    for task_id in &task_ids {
+        let task = wait_until_finished(&client, &base, task_id).await;
         assert_eq!(task["status"], "done", "{task}");
     }
-    let top3: Value = client
-        .get(format!("{base}/api/v1/emojis/top3"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let took = restarted_at.elapsed();
+    assert!(
+        took < Duration::from_secs(10),
+        "every task was done {took:?} after the restart"
+    );
+    let top3 = get_json(&client, &format!("{base}/api/v1/emojis/top3")).await;
     assert_eq!(
-        top3["items"][0]["use_count"], 4,
+        top3["items"][0]["use_count"], 12,
         "each task is counted once: {top3}"
     );
-    second.kill().unwrap();
-    second.wait().unwrap();
+    second_process.kill().unwrap();
+    second_process.wait().unwrap();
+}
+
+#[tokio::test]
+async fn a_second_server_in_the_same_folder_leaves_the_first_ones_claims_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (database_url, _database) = test_database(dir.path()).await;
+    let storage = test_storage(dir.path());
+    let client = reqwest::Client::new();
+    let settings = [("IGEMOJI__TASKS__LEASE", "60s")];
+
+    let first = start_binary_with_storage(dir.path(), &database_url, &storage, &settings);
+    let mut first_process = first.process;
+    let base = format!("http://127.0.0.1:{}", first.port);
+    let emoji_id = first_template(&client, &base).await;
+    let mut task_ids = Vec::new();
+    for _ in 0..6 {
+        task_ids.push(upload(&client, &base, emoji_id, "faceapi_sample5.jpg").await);
+    }
+    let database = sea_orm::Database::connect(&database_url).await.unwrap();
+    let claims = || async {
+        let rows = database
+            .query_all_raw(sea_orm::Statement::from_string(
+                database.get_database_backend(),
+                "SELECT claimed_by FROM face_tasks WHERE status = 'running' \
+                 AND claimed_by IS NOT NULL",
+            ))
+            .await
+            .unwrap();
+        rows.iter()
+            .map(|row| row.try_get::<String>("", "claimed_by").unwrap())
+            .collect::<Vec<_>>()
+    };
+    let mut held = Vec::new();
+    for _ in 0..200 {
+        held = claims().await;
+        if !held.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let first_server = held
+        .first()
+        .expect("the first server claimed a task")
+        .clone();
+    let first_server = first_server.split('/').next().unwrap().to_owned();
+
+    // The second server takes another identity and gives back nothing of
+    // the first's; both go on working the queue.
+    let second = start_binary_with_storage(dir.path(), &database_url, &storage, &settings);
+    let mut second_process = second.process;
+    let still_held = claims().await;
+    for task_id in &task_ids {
+        let task = wait_until_finished(&client, &base, task_id).await;
+        assert_eq!(task["status"], "done", "{task}");
+    }
+    assert!(
+        still_held.is_empty()
+            || still_held
+                .iter()
+                .any(|claim| claim.starts_with(&first_server)),
+        "the first server's claims were released: {held:?} then {still_held:?}"
+    );
+    let identities = std::fs::read_dir(dir.path().join("data/instances"))
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect::<std::collections::BTreeSet<_>>();
+    assert_eq!(identities.len(), 2, "two servers, two identities");
+    assert!(identities.contains(&first_server));
+    for process in [&mut first_process, &mut second_process] {
+        process.kill().unwrap();
+        process.wait().unwrap();
+    }
+}
+
+async fn get_json(client: &reqwest::Client, url: &str) -> Value {
+    client.get(url).send().await.unwrap().json().await.unwrap()
+}
+
+async fn first_template(client: &reqwest::Client, base: &str) -> i64 {
+    let gallery = get_json(client, &format!("{base}/api/v1/emojis/")).await;
+    gallery["items"][0]["id"].as_i64().unwrap()
+}
+
+async fn upload(client: &reqwest::Client, base: &str, emoji_id: i64, photo: &str) -> String {
+    let form = reqwest::multipart::Form::new()
+        .text("emoji_id", emoji_id.to_string())
+        .part("image", image_part(fixture(photo), photo));
+    let response = client
+        .post(format!("{base}/api/v1/faces/"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let created: Value = response.json().await.unwrap();
+    created["task_id"].as_str().unwrap().to_owned()
+}
+
+async fn task(client: &reqwest::Client, base: &str, task_id: &str) -> Value {
+    get_json(client, &format!("{base}/api/v1/faces/tasks/{task_id}")).await
+}
+
+/// Waits with the API's long poll (`?wait=`) until the task is finished.
+async fn wait_until_finished(client: &reqwest::Client, base: &str, task_id: &str) -> Value {
+    let mut task = Value::Null;
+    for _ in 0..12 {
+        task = get_json(
+            client,
+            &format!("{base}/api/v1/faces/tasks/{task_id}?wait=5"),
+        )
+        .await;
+        if task["status"] == "done" || task["status"] == "failed" {
+            break;
+        }
+    }
+    task
 }

@@ -26,7 +26,7 @@ struct Replica {
 impl Replica {
     fn start(dir: &Path, database_url: &str, storage: &StorageSettings) -> Replica {
         std::fs::create_dir_all(dir).unwrap();
-        let started = start_binary_with_storage(dir, database_url, storage);
+        let started = start_binary_with_storage(dir, database_url, storage, &[]);
         Replica {
             process: started.process,
             base: format!("http://127.0.0.1:{}", started.port),
