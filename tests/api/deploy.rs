@@ -68,7 +68,11 @@ fn the_dockerfile_pins_its_images_runs_unprivileged_and_checks_health() {
         .filter(|line| line.contains("--from=builder"))
         .collect();
     assert_eq!(copied.len(), 2, "{copied:?}");
-    assert!(copied.iter().any(|line| line.contains("/usr/local/bin/igemoji")));
+    assert!(
+        copied
+            .iter()
+            .any(|line| line.contains("/usr/local/bin/igemoji"))
+    );
     assert!(copied.iter().any(|line| line.contains("licenses")));
     let exposed = with("EXPOSE")
         .iter()

@@ -1,4 +1,6 @@
-use crate::helpers::{error_of, spawn_app};
+use std::io::Read;
+
+use crate::helpers::{error_of, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_web_app_is_served_at_the_root_without_caching_index() {
@@ -83,4 +85,60 @@ async fn the_api_viewer_is_served_at_docs_with_its_files() {
     );
     let missing = app.get("/docs/nothing.css.map").send().await.unwrap();
     assert_eq!(missing.status(), 404);
+}
+
+#[tokio::test]
+async fn built_in_files_come_gzipped_when_accepted_and_revalidate_by_etag() {
+    let app = spawn_app().await;
+    let plain = app.get("/").send().await.unwrap();
+    assert!(plain.headers().get("content-encoding").is_none());
+    let etag = plain.headers()["etag"].clone();
+    let html = plain.text().await.unwrap();
+
+    let compressed = app
+        .get("/")
+        .header("accept-encoding", "gzip, br")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(compressed.headers()["content-encoding"], "gzip");
+    assert_eq!(compressed.headers()["vary"], "Accept-Encoding");
+    let bytes = compressed.bytes().await.unwrap();
+    let mut unpacked = String::new();
+    flate2::read::GzDecoder::new(&bytes[..])
+        .read_to_string(&mut unpacked)
+        .unwrap();
+    assert_eq!(unpacked, html);
+    assert!(bytes.len() < html.len());
+
+    let unchanged = app
+        .get("/")
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unchanged.status(), 304);
+}
+
+#[tokio::test]
+async fn static_dir_serves_that_folder_instead_of_the_built_in_app() {
+    let folder = tempfile::tempdir().unwrap();
+    std::fs::write(
+        folder.path().join("index.html"),
+        "<div id=\"root\">another build</div>",
+    )
+    .unwrap();
+    let path = folder.path().to_path_buf();
+    let app = spawn_app_with(move |settings| settings.server.static_dir = Some(path)).await;
+    for deep_link in ["/", "/emojis/3"] {
+        let page = app
+            .get(deep_link)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(page.contains("another build"), "{deep_link}: {page}");
+    }
 }
