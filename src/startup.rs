@@ -47,23 +47,38 @@ pub struct Application {
     shutdown_timeout: Duration,
 }
 
+/// Loads and optimises the models `settings.analysis` asks for.
+pub fn load_analyzer(settings: &Settings) -> anyhow::Result<Analyzer> {
+    Analyzer::load(
+        &settings.analysis.models(),
+        settings.analysis.limits(),
+        settings.analysis.detection(),
+        settings.analysis.expression_model,
+    )
+    .context("cannot load the face models (analysis.models_dir)")
+}
+
 impl Application {
     /// Connects, migrates and binds both listeners; serving starts with
     /// [`Application::run_until_stopped`]. Port 0 picks a free port.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let analyzer = load_analyzer(&settings)?;
+        Application::build_with(settings, Arc::new(analyzer)).await
+    }
+
+    /// [`Application::build`] with models already loaded (with
+    /// [`load_analyzer`] for the same settings), so that tests starting
+    /// many applications load and optimise them once.
+    pub async fn build_with(
+        settings: Settings,
+        analyzer: Arc<Analyzer>,
+    ) -> anyhow::Result<Application> {
         let jwt_secret = resolve_jwt_secret(&settings)?;
         let metrics = install_metrics_recorder()?;
         faces::export_counters_at_zero();
         let db = database::connect(&settings.database).await?;
         database::migrate(&db).await?;
         let store = MediaStore::from_settings(&settings.storage)?;
-        let analyzer = Analyzer::load(
-            &settings.analysis.models(),
-            settings.analysis.limits(),
-            settings.analysis.detection(),
-            settings.analysis.expression_model,
-        )
-        .context("cannot load the face models (analysis.models_dir)")?;
         let task_workers = settings.analysis.worker_count();
         let pool = AnalysisPool::new(analyzer, task_workers);
 

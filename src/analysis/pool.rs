@@ -13,9 +13,9 @@ pub struct AnalysisPool {
 }
 
 impl AnalysisPool {
-    pub fn new(analyzer: Analyzer, workers: usize) -> AnalysisPool {
+    pub fn new(analyzer: Arc<Analyzer>, workers: usize) -> AnalysisPool {
         AnalysisPool {
-            analyzer: Arc::new(analyzer),
+            analyzer,
             permits: Arc::new(Semaphore::new(workers.max(1))),
         }
     }

@@ -409,7 +409,7 @@ mod tests {
             ExpressionModel::default(),
         )
         .expect("models load");
-        AnalysisPool::new(analyzer, 1)
+        AnalysisPool::new(std::sync::Arc::new(analyzer), 1)
     }
 
     #[tokio::test]

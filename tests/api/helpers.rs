@@ -1,6 +1,9 @@
+use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Duration;
 
+use igemoji::analysis::Analyzer;
 use igemoji::config::{Settings, StorageSettings};
 use igemoji::startup::Application;
 use igemoji::storage::MediaStore;
@@ -59,7 +62,8 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
     customise(&mut settings);
 
     let store = MediaStore::from_settings(&settings.storage).expect("the test media store");
-    let application = Application::build(settings)
+    let analyzer = shared_analyzer(&settings);
+    let application = Application::build_with(settings, analyzer)
         .await
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
@@ -81,6 +85,27 @@ pub async fn spawn_app_with(customise: impl FnOnce(&mut Settings)) -> TestApp {
         _data_dir: data_dir,
         _database: database,
     }
+}
+
+/// Loading and optimising the models takes a while: the tests' apps share
+/// one analyser per distinct analysis setting.
+fn shared_analyzer(settings: &Settings) -> Arc<Analyzer> {
+    static ANALYZERS: LazyLock<Mutex<HashMap<String, Arc<Analyzer>>>> =
+        LazyLock::new(Default::default);
+    let analysis = &settings.analysis;
+    let key = format!(
+        "{:?} {:?} {:?} {:?}",
+        analysis.models_dir,
+        analysis.limits(),
+        analysis.detection(),
+        analysis.expression_model
+    );
+    let mut analyzers = ANALYZERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    Arc::clone(analyzers.entry(key).or_insert_with(|| {
+        Arc::new(igemoji::startup::load_analyzer(settings).expect("the models load"))
+    }))
 }
 
 /// The URL of a fresh database: on the server named by

@@ -1,5 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import { dictionaries, type Lang, type MessageKey } from './messages';
+import { dictionaries, type Lang, type MessageKey, type PluralForms } from './messages';
 
 const LANG_KEY = 'igemoji.lang';
 
@@ -22,8 +22,16 @@ export function detectLang(): Lang {
   return nav.toLowerCase().startsWith('ko') ? 'ko' : 'en';
 }
 
+const pluralRules: Partial<Record<Lang, Intl.PluralRules>> = {};
+
+function pluralForm(lang: Lang, forms: PluralForms, count: number): string {
+  const rules = (pluralRules[lang] ??= new Intl.PluralRules(lang));
+  return forms[rules.select(count)] ?? forms.other;
+}
+
 export function translate(lang: Lang, key: MessageKey, params?: Record<string, string | number>): string {
-  const template = dictionaries[lang][key] ?? dictionaries.en[key] ?? key;
+  const message = dictionaries[lang][key] ?? dictionaries.en[key] ?? key;
+  const template = typeof message === 'string' ? message : pluralForm(lang, message, Number(params?.n ?? 0));
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in params ? String(params[name]) : m));
 }

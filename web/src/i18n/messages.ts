@@ -1,7 +1,12 @@
 /**
  * In-house i18n dictionary. English is the reference: every key must exist
  * in Korean too (enforced by the type of `ko`). Placeholders: {name}.
+ * A message that counts something has one form per plural category of
+ * `Intl.PluralRules` (`one`, `other`, …), chosen by its `{n}`.
  */
+export type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { other: string };
+export type Message = string | PluralForms;
+
 const en = {
   'common.loading': 'Loading…',
   'common.retry': 'Retry',
@@ -74,7 +79,7 @@ const en = {
   'home.top3': 'Top 3',
   'home.gallery': 'Templates',
   'home.search': 'Search by name',
-  'home.total': '{n} templates',
+  'home.total': { one: '{n} template', other: '{n} templates' },
   'home.empty': 'No templates yet.',
   'home.noResults': 'No templates match “{q}”.',
 
@@ -84,7 +89,7 @@ const en = {
 
   'emoji.by': 'by {owner}',
   'emoji.builtin': 'IGE-MOJI',
-  'emoji.uses': 'uses: {n}',
+  'emoji.uses': { one: 'used once', other: 'used {n} times' },
   'emoji.private': 'Private',
   'emoji.public': 'Public',
   'emoji.facesOf': 'Seven faces of {name}',
@@ -158,7 +163,7 @@ const en = {
   'task.queuedHelp': 'Your photo is waiting in line…',
   'task.runningHelp': 'Finding faces and reading expressions…',
   'task.retrying': 'Retrying…',
-  'task.done': 'Done! Found {n} face(s).',
+  'task.done': { one: 'Done! Found {n} face.', other: 'Done! Found {n} faces.' },
   'task.failed': 'Processing failed. {message}',
   'task.noFace': 'No face was found in this photo. Try one where faces are clear and facing the camera.',
 
@@ -167,7 +172,10 @@ const en = {
   'status.done': 'Done',
   'status.failed': 'Failed',
 
-  'result.alt': 'Your photo with {n} face(s) replaced by emoji',
+  'result.alt': {
+    one: 'Your photo with {n} face replaced by an emoji',
+    other: 'Your photo with {n} faces replaced by emoji',
+  },
   'result.faces': 'Faces ({n})',
   'result.faceList': 'Detected faces. Focus or hover one to mark it on the image; press one to change its emoji.',
   'result.face': 'Face {n}',
@@ -199,7 +207,10 @@ const en = {
   'create.imagesHelp': 'PNG, JPEG, WebP or GIF, each up to 2 MB. Square images look best.',
   'create.slotPreview': 'Preview for {expr}',
   'create.submit': 'Create template',
-  'create.fixErrors': 'Please fix {n} problem(s) below.',
+  'create.fixErrors': {
+    one: 'Please fix the problem below.',
+    other: 'Please fix the {n} problems below.',
+  },
 
   'me.title': 'My page',
   'me.signedInAs': 'Signed in as {nickname} (@{username})',
@@ -224,7 +235,7 @@ const en = {
 
 export type MessageKey = keyof typeof en;
 
-const ko: Record<MessageKey, string> = {
+const ko: Record<MessageKey, Message> = {
   'common.loading': '불러오는 중…',
   'common.retry': '다시 시도',
   'common.cancel': '취소',
@@ -445,4 +456,4 @@ const ko: Record<MessageKey, string> = {
 };
 
 export type Lang = 'en' | 'ko';
-export const dictionaries: Record<Lang, Record<MessageKey, string>> = { en, ko };
+export const dictionaries: Record<Lang, Record<MessageKey, Message>> = { en, ko };

@@ -31,7 +31,7 @@ describe('CreateEmojiPage', () => {
     const create = vi.spyOn(api, 'createEmoji');
     renderWithProviders(<CreateEmojiPage />);
     await userEvent.click(screen.getByTestId('create-submit'));
-    expect(await screen.findByTestId('create-error')).toHaveTextContent('Please fix 8 problem(s) below.');
+    expect(await screen.findByTestId('create-error')).toHaveTextContent('Please fix the 8 problems below.');
     for (const ex of EXPRESSIONS) {
       expect(screen.getByTestId(`slot-${ex}-error`)).toHaveTextContent('Add an image for this expression.');
     }

@@ -1,4 +1,4 @@
-import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{At as t,D as n,E as r,H as i,O as a,S as o,X as s,Y as c,Z as l,ht as u,i as d,k as f,m as p,mt as m,n as h,v as g,y as _,yt as v}from"./useDocumentTitle-B7subHmK.js";import{D as y}from"./Modal-BH7Y78oJ.js";import{m as b}from"./errors-5eaRC1Kn.js";import{t as x}from"./Box-ChOLJFK-.js";var S=e(t(),1);function C(e){return s(`MuiLinearProgress`,e)}c(`MuiLinearProgress`,[`root`,`colorPrimary`,`colorSecondary`,`determinate`,`indeterminate`,`buffer`,`query`,`dashed`,`bar`,`bar1`,`bar2`]);var w=v(),T=4,E={},D=u`
+import{n as e}from"./rolldown-runtime-WkwZ5CU-.js";import{At as t,D as n,E as r,H as i,O as a,S as o,X as s,Y as c,Z as l,ht as u,i as d,k as f,m as p,mt as m,n as h,v as g,y as _,yt as v}from"./useDocumentTitle-DJvFo00q.js";import{D as y}from"./Modal-CBLgR5WU.js";import{m as b}from"./errors-C9V8M-aH.js";import{t as x}from"./Box--TqRURf1.js";var S=e(t(),1);function C(e){return s(`MuiLinearProgress`,e)}c(`MuiLinearProgress`,[`root`,`colorPrimary`,`colorSecondary`,`determinate`,`indeterminate`,`buffer`,`query`,`dashed`,`bar`,`bar1`,`bar2`]);var w=v(),T=4,E={},D=u`
   0% {
     left: -35%;
     right: 100%;
