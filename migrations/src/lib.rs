@@ -9,6 +9,7 @@ mod m20261128_000003_create_emojis;
 mod m20261128_000004_create_face_tasks;
 mod m20261128_000005_create_emoji_uses;
 mod m20261201_000006_mysql_microsecond_timestamps;
+mod m20261207_000007_longer_claim_tokens;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_face_tasks::Migration),
             Box::new(m20261128_000005_create_emoji_uses::Migration),
             Box::new(m20261201_000006_mysql_microsecond_timestamps::Migration),
+            Box::new(m20261207_000007_longer_claim_tokens::Migration),
         ]
     }
 }
