@@ -91,7 +91,10 @@ async fn a_server_killed_mid_burst_finishes_every_task_within_seconds_of_its_res
     let storage = test_storage(dir.path());
     let client = reqwest::Client::new();
     // The default lease: the running task must not wait it out.
-    let settings = [("IGEMOJI__TASKS__LEASE", "60s")];
+    let settings = [
+        ("IGEMOJI__TASKS__LEASE", "60s"),
+        ("IGEMOJI__ANALYSIS__WORKERS", "2"),
+    ];
 
     let first = start_binary_with_storage(dir.path(), &database_url, &storage, &settings);
     let mut first_process = first.process;
@@ -123,8 +126,10 @@ async fn a_server_killed_mid_burst_finishes_every_task_within_seconds_of_its_res
     first_process.kill().unwrap();
     first_process.wait().unwrap();
 
-    let restarted_at = Instant::now();
     let second = start_binary_with_storage(dir.path(), &database_url, &storage, &settings);
+    // From when it serves again (the tests' debug build takes a moment to
+    // load its models, more so beside the other tests).
+    let restarted_at = Instant::now();
     let mut second_process = second.process;
     let base = format!("http://127.0.0.1:{}", second.port);
     for task_id in &task_ids {
@@ -226,7 +231,8 @@ async fn first_template(client: &reqwest::Client, base: &str) -> i64 {
     gallery["items"][0]["id"].as_i64().unwrap()
 }
 
-async fn upload(client: &reqwest::Client, base: &str, emoji_id: i64, photo: &str) -> String {
+/// Uploads a fixture photo anonymously; the task id.
+pub async fn upload(client: &reqwest::Client, base: &str, emoji_id: i64, photo: &str) -> String {
     let form = reqwest::multipart::Form::new()
         .text("emoji_id", emoji_id.to_string())
         .part("image", image_part(fixture(photo), photo));
@@ -246,7 +252,7 @@ async fn task(client: &reqwest::Client, base: &str, task_id: &str) -> Value {
 }
 
 /// Waits with the API's long poll (`?wait=`) until the task is finished.
-async fn wait_until_finished(client: &reqwest::Client, base: &str, task_id: &str) -> Value {
+pub async fn wait_until_finished(client: &reqwest::Client, base: &str, task_id: &str) -> Value {
     let mut task = Value::Null;
     for _ in 0..12 {
         task = get_json(

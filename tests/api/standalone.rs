@@ -16,7 +16,8 @@ use std::process::{Child, Command, Stdio};
 use reqwest::Client;
 use serde_json::Value;
 
-use crate::helpers::{fixture, image_part};
+use crate::helpers::fixture;
+use crate::recovery::{upload, wait_until_finished};
 
 const SERVICE_UID: u32 = 10001;
 
@@ -163,35 +164,9 @@ async fn the_binary_alone_in_an_empty_folder_serves_the_whole_site_and_analyses(
     assert!(image.bytes().await.unwrap().starts_with(b"\x89PNG"));
 
     // A photo analysed through the API.
-    let form = reqwest::multipart::Form::new()
-        .text("emoji_id", template["id"].to_string())
-        .part(
-            "image",
-            image_part(fixture("faceapi_sample3.jpg"), "face.jpg"),
-        );
-    let response = client
-        .post(format!("{base}/api/v1/faces/"))
-        .multipart(form)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 202);
-    let created: Value = response.json().await.unwrap();
-    let task_id = created["task_id"].as_str().unwrap();
-    let mut task = Value::Null;
-    for _ in 0..12 {
-        task = get(
-            &client,
-            &format!("{base}/api/v1/faces/tasks/{task_id}?wait=5"),
-        )
-        .await
-        .json()
-        .await
-        .unwrap();
-        if task["status"] == "done" || task["status"] == "failed" {
-            break;
-        }
-    }
+    let emoji_id = template["id"].as_i64().unwrap();
+    let task_id = upload(&client, base, emoji_id, "faceapi_sample3.jpg").await;
+    let task = wait_until_finished(&client, base, &task_id).await;
     assert_eq!(task["status"], "done", "{task}");
     assert!(!task["faces"].as_array().unwrap().is_empty(), "{task}");
 
