@@ -28,9 +28,9 @@ RUN apt-get update \
 # Root-owned, so read-only to the service; only /data is its own.
 COPY --from=builder /usr/local/bin/igemoji /usr/local/bin/igemoji
 COPY --from=builder /out/licenses/ /usr/share/doc/igemoji/
-# The service runs from /data: its defaults (data/...) are then relative to
-# the volume. DEV_SECRET_FILE is a path, not a secret (a real one comes at
-# run time).
+# The service runs from /data; the paths below keep its files at the top of
+# the volume (the built-in defaults would make /data/data/...).
+# DEV_SECRET_FILE is a path, not a secret (a real one comes at run time).
 WORKDIR /data
 # hadolint ignore=DL3064
 ENV IGEMOJI__SERVER__BIND=0.0.0.0:8080 \

@@ -52,11 +52,12 @@ pub async fn seed_builtin_templates(state: &EmojisState, art: &Files) -> anyhow:
         let mut svgs = Vec::with_capacity(Expression::ALL.len());
         for expression in Expression::ALL {
             let file = format!("{}/{expression}.svg", set.slug);
+            let source = art.describe(&file);
             let svg = art
                 .read(&file)
-                .with_context(|| format!("cannot read built-in emoji art {}", art.describe(&file)))?
+                .with_context(|| format!("cannot read built-in emoji art {source}"))?
                 .into_owned();
-            svgs.push((expression, svg, art.describe(&file)));
+            svgs.push((expression, svg, source));
         }
         let images = tokio::task::spawn_blocking(move || {
             svgs.into_iter()
