@@ -23,7 +23,7 @@ echo "== web app unit tests (Vitest)"
 (cd web && npm test --silent)
 
 echo "== unit and API tests on SQLite"
-cargo test --locked --all-targets
+cargo test --locked --workspace --all-targets
 
 for backend in POSTGRES MYSQL; do
   url_var="IGEMOJI_TEST_${backend}_URL"

@@ -70,6 +70,16 @@ impl Files {
     }
 }
 
+impl igemoji_engine::ModelSource for Files {
+    fn read(&self, file: &str) -> std::io::Result<Cow<'static, [u8]>> {
+        Files::read(self, file)
+    }
+
+    fn describe(&self, file: &str) -> String {
+        Files::describe(self, file)
+    }
+}
+
 impl BundledFile {
     pub fn content(&self) -> std::io::Result<Cow<'static, [u8]>> {
         if !self.gzipped {

@@ -2,7 +2,7 @@ use std::sync::Arc;
 
 use tokio::sync::Semaphore;
 
-use super::{Analysis, AnalysisError, Analyzer};
+use igemoji_engine::{Analysis, AnalysisError, Analyzer};
 
 /// Runs analyses on tokio's blocking threads, at most `workers` at once, so
 /// the async workers never stall and memory stays bounded.

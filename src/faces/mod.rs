@@ -2,7 +2,6 @@
 //! analysed by a worker on the analysis pool, and the result (the photo with
 //! each face covered by its emoji) is stored for the client to fetch.
 
-mod compose;
 mod corrections;
 mod entity;
 mod inputs;
@@ -14,7 +13,7 @@ mod service;
 mod template_cache;
 mod worker;
 
-pub use compose::{COVER_SCALE, Emoji, paste_emoji};
+pub use crate::analysis::{COVER_SCALE, Emoji, paste_emoji};
 pub use instance::ServerIdentity;
 pub use routes::{FacesApi, configure};
 pub use service::{TaskFace, delete_all_of_user, used_by};

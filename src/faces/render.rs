@@ -8,11 +8,9 @@ use bytes::Bytes;
 use image::buffer::ConvertBuffer;
 use image::{DynamicImage, RgbImage, RgbaImage};
 
-use super::compose::{
-    Canvas, Emoji, EncodeError, encode_jpeg, encode_png, paste_emoji, photo_thumbnail, thumbnail,
-};
 use crate::analysis::{
-    Analysis, AnalysisError, AnalysisLimits, Analyzer, BoundingBox, Expression, decode_photo,
+    Analysis, AnalysisError, AnalysisLimits, Analyzer, BoundingBox, Canvas, Emoji, EncodeError,
+    Expression, decode_photo, encode_jpeg, encode_png, paste_emoji, photo_thumbnail, thumbnail,
 };
 
 const THUMBNAIL_SIDE: u32 = 320;

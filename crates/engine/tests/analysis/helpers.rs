@@ -1,11 +1,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use igemoji::analysis::{AnalysisLimits, Analyzer, DetectionOptions, ExpressionModel};
-use igemoji::bundle::Files;
+use igemoji_engine::{AnalysisLimits, Analyzer, DetectionOptions, ExpressionModel, ModelFolder};
 
+/// A path in the repository (the workspace root, two folders up).
 pub fn repo_path(relative: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(relative)
 }
 
 /// Loading and optimising the models takes a while: share one analyser.
@@ -13,7 +15,7 @@ pub fn analyzer() -> &'static Analyzer {
     static ANALYZER: OnceLock<Analyzer> = OnceLock::new();
     ANALYZER.get_or_init(|| {
         Analyzer::load(
-            &Files::Folder(repo_path("models")),
+            &ModelFolder(repo_path("models")),
             AnalysisLimits::default(),
             DetectionOptions::default(),
             ExpressionModel::default(),

@@ -1,7 +1,7 @@
 //! Real photographs with hand-checked faces and expressions
 //! (tests/fixtures/photos/expectations.json, described in its README).
 
-use igemoji::analysis::{Analysis, BoundingBox, Expression};
+use igemoji_engine::{Analysis, BoundingBox, Expression};
 use serde_json::Value;
 
 use crate::helpers::{analyzer, fixture, repo_path};

@@ -2,7 +2,7 @@
 //! one of two models: face-api.js's FaceExpressionNet (112×112 colour, the
 //! default) or fer's mini-Xception (64×64 gray, FER2013).
 
-use crate::bundle::Files;
+use crate::ModelSource;
 use std::sync::Arc;
 
 use image::RgbImage;
@@ -94,7 +94,7 @@ pub struct ExpressionClassifier {
 
 impl ExpressionClassifier {
     pub fn load(
-        models: &Files,
+        models: &dyn ModelSource,
         kind: ExpressionModel,
     ) -> Result<ExpressionClassifier, AnalysisError> {
         let bytes = read_model(models, kind.file_name())?;

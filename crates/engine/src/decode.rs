@@ -4,6 +4,9 @@ use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits, metada
 
 use super::{AnalysisError, AnalysisLimits};
 
+/// The media types of the formats the engine decodes (GIF: its first frame).
+pub const ACCEPTED_MEDIA_TYPES: [&str; 4] = ["image/jpeg", "image/png", "image/webp", "image/gif"];
+
 /// A decoded photo, turned upright by its EXIF orientation.
 pub struct DecodedPhoto {
     pub image: DynamicImage,

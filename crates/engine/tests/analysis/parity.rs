@@ -2,7 +2,7 @@
 //! optimises them (with its own kernels), equal the original framework's
 //! (Keras, TFLite), recorded by models/build.sh.
 
-use igemoji::analysis::optimized_with_fast_kernels;
+use igemoji_engine::optimized_with_fast_kernels;
 use serde_json::Value;
 use tract_onnx::prelude::*;
 

@@ -2,7 +2,7 @@
 
 use std::io::Cursor;
 
-use igemoji::analysis::{AnalysisError, AnalysisLimits, decode_photo};
+use igemoji_engine::{AnalysisError, AnalysisLimits, decode_photo};
 use image::{DynamicImage, ImageFormat};
 
 use crate::helpers::{analyzer, fixture};

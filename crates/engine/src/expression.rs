@@ -4,19 +4,8 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// The seven expressions, in the classifier's output order.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Expression {
     Angry,
@@ -70,7 +59,8 @@ impl FromStr for Expression {
 }
 
 /// Probabilities of the seven expressions; they sum to 1.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(utoipa::ToSchema))]
 pub struct ExpressionScores {
     pub angry: f32,
     pub disgust: f32,

@@ -2,7 +2,7 @@
 //! does: anchors on a grid, box offsets relative to them, sigmoid scores,
 //! and score-weighted non-maximum suppression.
 
-use crate::bundle::Files;
+use crate::ModelSource;
 use std::sync::Arc;
 
 use image::RgbImage;
@@ -63,7 +63,7 @@ struct DetectorPlan {
 }
 
 impl FaceDetector {
-    pub fn load(models: &Files, file: &str) -> Result<FaceDetector, AnalysisError> {
+    pub fn load(models: &dyn ModelSource, file: &str) -> Result<FaceDetector, AnalysisError> {
         let bytes = read_model(models, file)?;
         let load_error = |error: TractError| AnalysisError::ModelLoad {
             source_name: models.describe(file),
