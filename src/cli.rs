@@ -32,6 +32,8 @@ pub enum Command {
     /// Ask the service running on this machine at `server.bind` for
     /// /healthz; exit 0 when it answers 200 (the container's health check).
     Health,
+    /// Print the API's OpenAPI document (what /api/v1/openapi.json serves).
+    Openapi,
     /// Find the faces in photos and read their expressions.
     Analyze {
         #[arg(required = true, value_name = "PHOTO")]

@@ -17,6 +17,7 @@ pub mod memory;
 pub mod multipart;
 pub mod openapi;
 pub mod pagination;
+pub mod site;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
             Err(error) => Err(error),
         },
         Command::Health => run_health(&settings),
+        Command::Openapi => igemoji::openapi::pretty_document().map(|json| println!("{json}")),
         Command::Serve => run_async(async move {
             Application::build(settings)
                 .await?

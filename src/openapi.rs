@@ -10,7 +10,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::error::ErrorBody;
-use crate::{emojis, faces, health, storage, users};
+use crate::{emojis, faces, health, site, storage, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -38,6 +38,7 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
         let mut document = ApiDoc::openapi();
         for part in [
             health::HealthApi::openapi(),
+            site::SiteApi::openapi(),
             users::UsersApi::openapi(),
             emojis::EmojisApi::openapi(),
             faces::FacesApi::openapi(),
@@ -60,6 +61,11 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
         }
         document
     })
+}
+
+/// The document as indented JSON, for `igemoji openapi`.
+pub fn pretty_document() -> anyhow::Result<String> {
+    Ok(serde_json::to_string_pretty(document())?)
 }
 
 /// The methods the document lists for a route pattern (`/media/{key:.+}` or

@@ -21,11 +21,12 @@ use crate::emojis::{EmojisState, ListingCache, TemplateImageLimits, seed_builtin
 use crate::faces::{FacesState, ServerIdentity, TaskWorkers, TemplateImageCache};
 use crate::frontend::WebApp;
 use crate::http::{ClientAddressPolicy, configure_extractors, json_method_not_allowed, not_found};
+use crate::site::SiteConfig;
 use crate::storage::MediaStore;
 use crate::telemetry::{MetricsHandle, install_metrics_recorder, record_request};
 use crate::throttle::Throttle;
 use crate::users::{PasswordHasher, TokenKeys, UsersState};
-use crate::{database, emojis, faces, frontend, health, openapi, storage, users};
+use crate::{database, emojis, faces, frontend, health, openapi, site, storage, users};
 
 /// Gallery and ranking responses are reused this long when another replica
 /// may have changed them; this process's own changes show at once.
@@ -145,6 +146,7 @@ impl Application {
         };
         let json_limit = settings.limits.json_body_bytes;
         let web_app = web::Data::new(WebApp(settings.server.web_app()));
+        let site_config = web::Data::new(SiteConfig::from_settings(&settings));
 
         let listener = TcpListener::bind(settings.server.bind)
             .with_context(|| format!("cannot listen on server.bind {}", settings.server.bind))?;
@@ -164,8 +166,10 @@ impl Application {
                 .app_data(db_data.clone())
                 .app_data(client_policy)
                 .app_data(web_app.clone())
+                .app_data(site_config.clone())
                 .configure(|cfg| configure_extractors(cfg, json_limit))
                 .configure(health::configure)
+                .configure(site::configure)
                 .configure(users::configure)
                 .configure(emojis::configure)
                 .configure(faces::configure)
