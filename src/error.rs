@@ -13,6 +13,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
+use crate::account::AccountError;
 use crate::analysis::AnalysisError;
 use crate::emojis::{EmojiError, TemplateImageError};
 use crate::faces::FaceError;
@@ -97,6 +98,20 @@ pub enum ApiError {
     Database(#[from] sea_orm::DbErr),
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
+    /// One error answered to every request that waited on the same work
+    /// (a cached listing's build).
+    #[error(transparent)]
+    Shared(std::sync::Arc<ApiError>),
+}
+
+impl From<AccountError> for ApiError {
+    fn from(error: AccountError) -> Self {
+        match error {
+            AccountError::Users(error) => ApiError::Users(error),
+            AccountError::Emojis(error) => ApiError::Emojis(error),
+            AccountError::Database(error) => ApiError::Database(error),
+        }
+    }
 }
 
 impl From<FieldErrors> for ApiError {
@@ -138,8 +153,12 @@ impl Described {
     }
 
     fn retry_after(self, seconds: u64) -> Self {
+        self.retry_after_duration(Duration::from_secs(seconds))
+    }
+
+    fn retry_after_duration(self, wait: Duration) -> Self {
         Described {
-            retry_after: Some(Duration::from_secs(seconds)),
+            retry_after: Some(wait),
             ..self
         }
     }
@@ -194,24 +213,14 @@ impl ApiError {
                         Described::new(S::UNAUTHORIZED, "invalid_credentials", message)
                     }
                     UserError::NotFound => Described::new(S::NOT_FOUND, "user_not_found", message),
+                    UserError::Auth(error) => auth_error(error),
+                    UserError::Throttled(throttled) => throttled_error(throttled),
+                    UserError::Database(error) => database_error(error),
+                    UserError::Internal(_) => internal_error(),
                 }
             }
-            ApiError::Auth(error) => {
-                let code = match error {
-                    AuthError::MissingToken => "missing_token",
-                    AuthError::ExpiredToken => "token_expired",
-                    AuthError::InvalidToken | AuthError::UnknownUser => "invalid_token",
-                };
-                Described::new(S::UNAUTHORIZED, code, error.to_string())
-            }
-            ApiError::Throttled(throttled) => Described {
-                retry_after: Some(throttled.retry_after),
-                ..Described::new(
-                    S::TOO_MANY_REQUESTS,
-                    "too_many_requests",
-                    throttled.to_string(),
-                )
-            },
+            ApiError::Auth(error) => auth_error(error),
+            ApiError::Throttled(throttled) => throttled_error(throttled),
             ApiError::Form(error) => {
                 let message = error.to_string();
                 let described = match error {
@@ -262,33 +271,7 @@ impl ApiError {
                 };
                 described.about_field("image")
             }
-            ApiError::Emojis(error) => {
-                let message = error.to_string();
-                match error {
-                    EmojiError::NotFound => {
-                        Described::new(S::NOT_FOUND, "emoji_not_found", message)
-                    }
-                    EmojiError::NotOwner => Described::new(S::FORBIDDEN, "not_owner", message),
-                    EmojiError::BuiltinCannotBeDeleted => {
-                        Described::new(S::FORBIDDEN, "builtin_template", message)
-                    }
-                    EmojiError::BadImage { field, source } => {
-                        let (status, code) = match source {
-                            TemplateImageError::TooLarge { .. }
-                            | TemplateImageError::TooManyPixels { .. } => {
-                                (S::PAYLOAD_TOO_LARGE, "image_too_large")
-                            }
-                            TemplateImageError::Unsupported => {
-                                (S::UNSUPPORTED_MEDIA_TYPE, "unsupported_format")
-                            }
-                            TemplateImageError::Empty | TemplateImageError::Corrupt => {
-                                (S::UNPROCESSABLE_ENTITY, "invalid_image")
-                            }
-                        };
-                        Described::new(status, code, source.to_string()).about_field(field)
-                    }
-                }
-            }
+            ApiError::Emojis(error) => emoji_error(error),
             ApiError::Faces(error) => {
                 let message = error.to_string();
                 match error {
@@ -315,28 +298,104 @@ impl ApiError {
                     FaceError::TemplateDeleted => {
                         Described::new(S::GONE, "template_deleted", message)
                     }
+                    FaceError::NoSuchFace(_) => Described {
+                        fields: Some(FieldErrors::one("index", message)),
+                        ..Described::new(
+                            S::UNPROCESSABLE_ENTITY,
+                            "validation_failed",
+                            RequestError::Validation(FieldErrors::default()).to_string(),
+                        )
+                    },
+                    FaceError::Template(error) => emoji_error(error),
+                    FaceError::Database(error) => database_error(error),
+                    FaceError::Storage(error) => storage_error(error),
+                    FaceError::Internal(_) => internal_error(),
                 }
             }
-            ApiError::Storage(StorageError::NotFound) => {
-                Described::new(S::NOT_FOUND, "not_found", "no such resource")
-            }
-            ApiError::Storage(StorageError::Unavailable(_)) => Described::new(
-                S::SERVICE_UNAVAILABLE,
-                "storage_unavailable",
-                "the media store is not answering; try again shortly",
-            )
-            .retry_after(5),
-            ApiError::Storage(StorageError::Config(_)) => internal_error(),
-            ApiError::Database(error) if is_unavailable(error) => Described {
-                retry_after: Some(Duration::from_secs(5)),
-                ..Described::new(
-                    S::SERVICE_UNAVAILABLE,
-                    "database_unavailable",
-                    "the database is not answering; try again shortly",
-                )
-            },
-            ApiError::Database(_) | ApiError::Internal(_) => internal_error(),
+            ApiError::Storage(error) => storage_error(error),
+            ApiError::Database(error) => database_error(error),
+            ApiError::Internal(_) => internal_error(),
+            ApiError::Shared(error) => error.describe(),
         }
+    }
+}
+
+fn emoji_error(error: &EmojiError) -> Described {
+    use StatusCode as S;
+    let message = error.to_string();
+    match error {
+        EmojiError::NotFound => Described::new(S::NOT_FOUND, "emoji_not_found", message),
+        EmojiError::NotOwner => Described::new(S::FORBIDDEN, "not_owner", message),
+        EmojiError::BuiltinCannotBeDeleted => {
+            Described::new(S::FORBIDDEN, "builtin_template", message)
+        }
+        EmojiError::BadImage {
+            source: TemplateImageError::Encode(_),
+            ..
+        } => internal_error(),
+        EmojiError::BadImage { field, source } => {
+            let (status, code) = match source {
+                TemplateImageError::TooLarge { .. } | TemplateImageError::TooManyPixels { .. } => {
+                    (S::PAYLOAD_TOO_LARGE, "image_too_large")
+                }
+                TemplateImageError::Unsupported => {
+                    (S::UNSUPPORTED_MEDIA_TYPE, "unsupported_format")
+                }
+                TemplateImageError::Empty
+                | TemplateImageError::Corrupt
+                | TemplateImageError::Encode(_) => (S::UNPROCESSABLE_ENTITY, "invalid_image"),
+            };
+            Described::new(status, code, source.to_string()).about_field(field)
+        }
+        EmojiError::CorruptRow(_) => internal_error(),
+        EmojiError::Database(error) => database_error(error),
+        EmojiError::Storage(error) => storage_error(error),
+    }
+}
+
+fn auth_error(error: &AuthError) -> Described {
+    let code = match error {
+        AuthError::MissingToken => "missing_token",
+        AuthError::ExpiredToken => "token_expired",
+        AuthError::InvalidToken | AuthError::UnknownUser => "invalid_token",
+    };
+    Described::new(StatusCode::UNAUTHORIZED, code, error.to_string())
+}
+
+fn throttled_error(throttled: &Throttled) -> Described {
+    Described::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_requests",
+        throttled.to_string(),
+    )
+    .retry_after_duration(throttled.retry_after)
+}
+
+fn storage_error(error: &StorageError) -> Described {
+    match error {
+        StorageError::NotFound => {
+            Described::new(StatusCode::NOT_FOUND, "not_found", "no such resource")
+        }
+        StorageError::Unavailable(_) => Described::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_unavailable",
+            "the media store is not answering; try again shortly",
+        )
+        .retry_after(5),
+        StorageError::Config(_) => internal_error(),
+    }
+}
+
+fn database_error(error: &sea_orm::DbErr) -> Described {
+    if is_unavailable(error) {
+        Described::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "database_unavailable",
+            "the database is not answering; try again shortly",
+        )
+        .retry_after(5)
+    } else {
+        internal_error()
     }
 }
 

@@ -2,24 +2,26 @@
 //! with the matching emoji of a template. One binary: JSON API, web app,
 //! media, face analysis and background tasks.
 
+pub(crate) mod account;
 pub mod analysis;
 pub mod bundle;
 pub mod cli;
 pub mod config;
 pub mod database;
-pub mod emojis;
+pub(crate) mod emojis;
 pub mod error;
-pub mod faces;
-pub mod frontend;
-pub mod health;
-pub mod http;
+pub(crate) mod faces;
+pub(crate) mod frontend;
+pub(crate) mod health;
+pub(crate) mod http;
 pub mod memory;
-pub mod multipart;
+pub(crate) mod multipart;
 pub mod openapi;
-pub mod pagination;
-pub mod site;
+pub(crate) mod pagination;
+pub(crate) mod ranking;
+pub(crate) mod site;
 pub mod startup;
 pub mod storage;
 pub mod telemetry;
-pub mod throttle;
-pub mod users;
+pub(crate) mod throttle;
+pub(crate) mod users;

@@ -10,7 +10,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::error::ErrorBody;
-use crate::{emojis, faces, health, site, storage, users};
+use crate::{account, emojis, faces, health, ranking, site, storage, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,7 +23,7 @@ use crate::{emojis, faces, health, site, storage, users};
     paths(openapi_document),
     tags(
         (name = "users", description = "Accounts, log-in and my page"),
-        (name = "emojis", description = "Templates: one image per expression"),
+        (name = "emojis", description = "Templates: one image per expression, and their ranking"),
         (name = "faces", description = "Photo tasks: upload, then poll"),
         (name = "media", description = "Stored images"),
         (name = "operations", description = "Probes and this document"),
@@ -40,6 +40,8 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
             health::HealthApi::openapi(),
             site::SiteApi::openapi(),
             users::UsersApi::openapi(),
+            account::AccountApi::openapi(),
+            ranking::RankingApi::openapi(),
             emojis::EmojisApi::openapi(),
             faces::FacesApi::openapi(),
             storage::MediaApi::openapi(),

@@ -26,7 +26,9 @@ use crate::storage::MediaStore;
 use crate::telemetry::{MetricsHandle, install_metrics_recorder, record_request};
 use crate::throttle::Throttle;
 use crate::users::{PasswordHasher, TokenKeys, UsersState};
-use crate::{database, emojis, faces, frontend, health, openapi, site, storage, users};
+use crate::{
+    account, database, emojis, faces, frontend, health, openapi, ranking, site, storage, users,
+};
 
 /// Gallery and ranking responses are reused this long when another replica
 /// may have changed them; this process's own changes show at once.
@@ -35,7 +37,7 @@ const LISTING_CACHE_TTL: Duration = Duration::from_secs(2);
 /// re-reads its task instead.
 const SETTLED_BACKLOG: usize = 256;
 /// About fifty templates of built-in size (seven 20 KB PNGs each).
-const TEMPLATE_IMAGE_CACHE_BYTES: usize = 8 << 20;
+const TEMPLATE_IMAGE_CACHE_BYTES: u64 = 8 << 20;
 
 pub struct Application {
     server: Server,
@@ -171,6 +173,8 @@ impl Application {
                 .configure(health::configure)
                 .configure(site::configure)
                 .configure(users::configure)
+                .configure(account::configure)
+                .configure(ranking::configure)
                 .configure(emojis::configure)
                 .configure(faces::configure)
                 .configure(storage::configure)

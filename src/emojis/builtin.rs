@@ -5,8 +5,9 @@ use anyhow::Context;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 
+use super::EmojiError;
 use super::images::render_svg;
-use super::service::store_images_then_insert;
+use super::writes::store_images_then_insert;
 use super::{EmojisState, entity};
 use crate::analysis::Expression;
 use crate::bundle::Files;
@@ -86,7 +87,7 @@ pub async fn seed_builtin_templates(state: &EmojisState, art: &Files) -> anyhow:
         };
         match store_images_then_insert(state, &prefix, images, row).await {
             Ok(_) => tracing::info!(template = set.name, "seeded a built-in template"),
-            Err(crate::error::ApiError::Database(error))
+            Err(EmojiError::Database(error))
                 if matches!(
                     error.sql_err(),
                     Some(sea_orm::SqlErr::UniqueConstraintViolation(_))

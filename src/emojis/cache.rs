@@ -1,103 +1,82 @@
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! Rendered gallery and ranking responses. Any change this process makes to
+//! templates or uses starts a new generation, which is part of every key, so
+//! older bodies are never served again (they age out); changes made by other
+//! replicas show after at most the TTL.
+
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use actix_web::HttpResponse;
+use actix_web::http::header::ContentType;
 use bytes::Bytes;
+use moka::future::Cache;
+use serde::Serialize;
 
-/// Rendered gallery and ranking responses. Any change this process makes to
-/// templates or uses drops every entry at once; changes made by other
-/// replicas show after at most `ttl`.
+use crate::error::ApiError;
+
+/// What the cached bodies may weigh together.
+const LISTING_CACHE_BYTES: u64 = 32 << 20;
+
 pub struct ListingCache {
-    ttl: Duration,
     generation: AtomicU64,
-    entries: Mutex<HashMap<String, Entry>>,
-    /// One build at a time per stripe of keys, so when an entry expires
-    /// under load one request queries the database and the rest wait for
-    /// its answer instead of all running the same query.
-    builds: [tokio::sync::Mutex<()>; BUILD_STRIPES],
+    /// Keyed by (generation, listing); moka runs one build per key, so when
+    /// an entry expires under load one request queries the database and the
+    /// rest wait for its answer.
+    bodies: Cache<(u64, String), Bytes>,
 }
-
-const BUILD_STRIPES: usize = 16;
-
-struct Entry {
-    generation: u64,
-    stored_at: Instant,
-    body: Bytes,
-}
-
-const MAX_ENTRIES: usize = 512;
 
 impl ListingCache {
     pub fn new(ttl: Duration) -> ListingCache {
         ListingCache {
-            ttl,
             generation: AtomicU64::new(0),
-            entries: Mutex::new(HashMap::new()),
-            builds: std::array::from_fn(|_| tokio::sync::Mutex::new(())),
+            bodies: Cache::builder()
+                .time_to_live(ttl)
+                .max_capacity(LISTING_CACHE_BYTES)
+                .weigher(|(_, key): &(u64, String), body: &Bytes| {
+                    u32::try_from(key.len() + body.len()).unwrap_or(u32::MAX)
+                })
+                .build(),
         }
     }
 
+    /// A JSON response from the cache, or from the listing `build` makes
+    /// (then cached).
+    pub async fn json<T, F, Fut>(&self, key: String, build: F) -> Result<HttpResponse, ApiError>
+    where
+        T: Serialize,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let body = self
+            .get_or_build(key, || async {
+                let listing = build().await?;
+                Ok::<_, ApiError>(Bytes::from(
+                    serde_json::to_vec(&listing).map_err(anyhow::Error::from)?,
+                ))
+            })
+            .await
+            .map_err(ApiError::Shared)?;
+        Ok(HttpResponse::Ok()
+            .content_type(ContentType::json())
+            .body(body))
+    }
+
     /// The cached body for `key`, or the one `build` makes (then cached).
+    /// The generation is read before `build` queries anything, so a change
+    /// racing with the query files the result under the old generation.
+    /// A failed build is shared by everyone who waited for it.
     pub async fn get_or_build<E, Fut>(
         &self,
         key: String,
         build: impl FnOnce() -> Fut,
-    ) -> Result<Bytes, E>
+    ) -> Result<Bytes, Arc<E>>
     where
+        E: Send + Sync + 'static,
         Fut: Future<Output = Result<Bytes, E>>,
     {
-        if let Some(body) = self.get(&key) {
-            return Ok(body);
-        }
-        let mut hasher = std::hash::DefaultHasher::new();
-        std::hash::Hash::hash(&key, &mut hasher);
-        let stripe = std::hash::Hasher::finish(&hasher) as usize % BUILD_STRIPES;
-        let _turn = self.builds[stripe].lock().await;
-        // Whoever held the turn may have just built it.
-        if let Some(body) = self.get(&key) {
-            return Ok(body);
-        }
-        let generation = self.generation();
-        let body = build().await?;
-        self.put(key, generation, body.clone());
-        Ok(body)
-    }
-
-    pub fn get(&self, key: &str) -> Option<Bytes> {
         let generation = self.generation.load(Ordering::Acquire);
-        let entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        entries
-            .get(key)
-            .filter(|entry| entry.generation == generation && entry.stored_at.elapsed() < self.ttl)
-            .map(|entry| entry.body.clone())
-    }
-
-    /// `generation` is the value of [`ListingCache::generation`] read before
-    /// the data was queried, so a change racing with the query is not cached.
-    pub fn put(&self, key: String, generation: u64, body: Bytes) {
-        let mut entries = self
-            .entries
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if entries.len() >= MAX_ENTRIES {
-            entries.clear();
-        }
-        entries.insert(
-            key,
-            Entry {
-                generation,
-                stored_at: Instant::now(),
-                body,
-            },
-        );
-    }
-
-    pub fn generation(&self) -> u64 {
-        self.generation.load(Ordering::Acquire)
+        self.bodies.try_get_with((generation, key), build()).await
     }
 
     pub fn invalidate(&self) {
@@ -108,37 +87,69 @@ impl ListingCache {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
 
-    #[test]
-    fn entries_are_dropped_by_a_change() {
-        let cache = ListingCache::new(Duration::from_secs(60));
-        let generation = cache.generation();
-        cache.put("page-1".into(), generation, Bytes::from_static(b"old"));
-        assert_eq!(cache.get("page-1").as_deref(), Some(&b"old"[..]));
-        cache.invalidate();
-        assert!(cache.get("page-1").is_none());
+    async fn body(cache: &ListingCache, builds: &AtomicUsize, text: &'static str) -> Bytes {
+        cache
+            .get_or_build("page-1".into(), || async {
+                builds.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, ()>(Bytes::from_static(text.as_bytes()))
+            })
+            .await
+            .unwrap()
     }
 
-    #[test]
-    fn a_result_read_before_a_change_is_not_served_after_it() {
+    #[tokio::test]
+    async fn entries_are_dropped_by_a_change() {
         let cache = ListingCache::new(Duration::from_secs(60));
-        let generation = cache.generation();
+        let builds = AtomicUsize::new(0);
+        assert_eq!(body(&cache, &builds, "old").await, "old");
+        assert_eq!(body(&cache, &builds, "unused").await, "old");
         cache.invalidate();
-        cache.put("page-1".into(), generation, Bytes::from_static(b"stale"));
-        assert!(cache.get("page-1").is_none());
+        assert_eq!(body(&cache, &builds, "new").await, "new");
+        assert_eq!(builds.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn a_result_read_before_a_change_is_not_served_after_it() {
+        let cache = ListingCache::new(Duration::from_secs(60));
+        let builds = AtomicUsize::new(0);
+        let stale = cache
+            .get_or_build("page-1".into(), || async {
+                // A template is deleted while the listing is being read.
+                cache.invalidate();
+                Ok::<_, ()>(Bytes::from_static(b"stale"))
+            })
+            .await
+            .unwrap();
+        assert_eq!(stale, "stale");
+        assert_eq!(body(&cache, &builds, "fresh").await, "fresh");
+    }
+
+    #[tokio::test]
+    async fn a_failed_build_is_not_cached() {
+        let cache = ListingCache::new(Duration::from_secs(60));
+        let failed = cache
+            .get_or_build("page-1".into(), || async {
+                Err::<Bytes, _>("database down")
+            })
+            .await;
+        assert_eq!(failed.unwrap_err().as_ref(), &"database down");
+        let builds = AtomicUsize::new(0);
+        assert_eq!(body(&cache, &builds, "later").await, "later");
     }
 
     #[tokio::test]
     async fn concurrent_misses_build_once() {
-        let cache = std::sync::Arc::new(ListingCache::new(Duration::from_secs(60)));
-        let builds = std::sync::Arc::new(AtomicU64::new(0));
+        let cache = Arc::new(ListingCache::new(Duration::from_secs(60)));
+        let builds = Arc::new(AtomicUsize::new(0));
         let requests = (0..8).map(|_| {
-            let (cache, builds) = (cache.clone(), builds.clone());
+            let (cache, builds) = (Arc::clone(&cache), Arc::clone(&builds));
             tokio::spawn(async move {
                 cache
                     .get_or_build("top3".into(), || async {
                         builds.fetch_add(1, Ordering::SeqCst);
-                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        tokio::time::sleep(Duration::from_millis(50)).await;
                         Ok::<_, ()>(Bytes::from_static(b"ranking"))
                     })
                     .await
@@ -148,12 +159,5 @@ mod tests {
             assert_eq!(request.unwrap().unwrap(), Bytes::from_static(b"ranking"));
         }
         assert_eq!(builds.load(Ordering::SeqCst), 1);
-    }
-
-    #[test]
-    fn entries_expire() {
-        let cache = ListingCache::new(Duration::ZERO);
-        cache.put("k".into(), cache.generation(), Bytes::from_static(b"x"));
-        assert!(cache.get("k").is_none());
     }
 }

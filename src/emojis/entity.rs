@@ -28,35 +28,3 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
-
-pub mod uses {
-    use chrono::{DateTime, Utc};
-    use sea_orm::entity::prelude::*;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-    #[sea_orm(table_name = "emoji_uses")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub emoji_id: i64,
-        pub used_at: DateTime<Utc>,
-    }
-
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {
-        #[sea_orm(
-            belongs_to = "super::Entity",
-            from = "Column::EmojiId",
-            to = "super::Column::Id"
-        )]
-        Emoji,
-    }
-
-    impl Related<super::Entity> for Entity {
-        fn to() -> RelationDef {
-            Relation::Emoji.def()
-        }
-    }
-
-    impl ActiveModelBehavior for ActiveModel {}
-}

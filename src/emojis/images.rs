@@ -2,12 +2,10 @@
 //! a PNG with alpha of at most `stored_side` pixels a side. CPU-bound:
 //! call from a blocking thread.
 
-use std::io::Cursor;
-
+use image::RgbaImage;
 use image::imageops::FilterType;
-use image::{ImageFormat, RgbaImage};
 
-use crate::analysis::{AnalysisError, AnalysisLimits, decode_photo};
+use crate::analysis::{AnalysisError, AnalysisLimits, decode_photo, encode_png};
 
 #[derive(Debug, Clone, Copy)]
 pub struct TemplateImageLimits {
@@ -28,6 +26,9 @@ pub enum TemplateImageError {
     Unsupported,
     #[error("the image data is corrupt or truncated")]
     Corrupt,
+    /// Writing the stored PNG failed: ours, not the upload's.
+    #[error("the image could not be stored as PNG: {0}")]
+    Encode(String),
 }
 
 /// Checks an uploaded template image and re-encodes it as a PNG with alpha.
@@ -59,7 +60,7 @@ pub fn normalise_template_image(
         });
     }
     let image = fit_within(photo.image.into_rgba8(), limits.stored_side);
-    Ok(encode_png(&image))
+    encode_png(&image).map_err(|error| TemplateImageError::Encode(error.to_string()))
 }
 
 /// Renders built-in SVG art: the drawing (not its page) is scaled to fill
@@ -121,14 +122,6 @@ fn fit_within(image: RgbaImage, side: u32) -> RgbaImage {
     image::imageops::resize(&image, width, height, FilterType::Lanczos3)
 }
 
-pub fn encode_png(image: &RgbaImage) -> Vec<u8> {
-    let mut png = Vec::new();
-    image
-        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
-        .expect("encoding a PNG into memory cannot fail");
-    png
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +138,7 @@ mod tests {
             height,
             image::Rgba([200, 10, 10, 128]),
         ))
+        .unwrap()
     }
 
     #[test]

@@ -1,30 +1,29 @@
 //! Emoji templates: one image per expression, public or private, built in
-//! or made by users; the gallery and the top-3 ranking.
+//! or made by users; the gallery.
 
 mod builtin;
 mod cache;
 mod domain;
 mod entity;
 mod images;
+mod reads;
 mod routes;
-mod service;
+mod writes;
 
 pub use builtin::seed_builtin_templates;
 pub use cache::ListingCache;
-pub use domain::{Description, EmojiName, Visibility};
-pub use entity::Model as EmojiModel;
-pub use images::{TemplateImageError, TemplateImageLimits, encode_png};
+pub use domain::Visibility;
+pub use entity::{Column as EmojiColumn, Entity as EmojiEntity, Model as EmojiModel};
+pub use images::{TemplateImageError, TemplateImageLimits};
+pub use reads::{EmojiView, files_of_owner, find_many, find_visible, image_key, owned_by, views};
 pub use routes::{EmojisApi, configure};
-pub use service::{
-    EmojiView, delete_all_of_owner, find_many, find_visible, image_key, owned_by, record_use, views,
-};
 
 use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
 use crate::analysis::AnalysisPool;
-use crate::storage::MediaStore;
+use crate::storage::{MediaStore, StorageError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EmojiError {
@@ -39,6 +38,13 @@ pub enum EmojiError {
         field: &'static str,
         source: TemplateImageError,
     },
+    /// A stored row that cannot be what it claims (a bug or a hand edit).
+    #[error("a template row is corrupt: {0}")]
+    CorruptRow(String),
+    #[error(transparent)]
+    Database(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
 }
 
 /// What the emojis module needs at request time.

@@ -1,16 +1,12 @@
-use std::time::Duration;
-
 use actix_multipart::Multipart;
-use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
-use bytes::Bytes;
-use chrono::Utc;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::{IntoParams, OpenApi, ToSchema};
 
 use super::domain::{Description, EmojiName, Visibility};
 use super::images::normalise_template_image;
-use super::service::{self, EmojiView, NewEmoji};
+use super::reads::{self, EmojiView};
+use super::writes::{self, NewEmoji};
 use super::{EmojiError, EmojisState};
 use crate::analysis::Expression;
 use crate::error::{ApiError, ErrorBody, FieldErrors};
@@ -22,7 +18,7 @@ const GALLERY_PAGE_SIZE: u64 = 20;
 
 /// The templates part of the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(gallery, create, top3, gallery_page, get_one, delete))]
+#[openapi(paths(gallery, create, gallery_page, get_one, delete))]
 pub struct EmojisApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -31,7 +27,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::get().to(gallery))
             .route(web::post().to(create)),
     )
-    .service(web::resource("/api/v1/emojis/top3").route(web::get().to(top3)))
     .service(web::resource("/api/v1/emojis/pages/{page}").route(web::get().to(gallery_page)))
     .service(
         web::resource("/api/v1/emojis/{id}")
@@ -120,83 +115,18 @@ async fn list_gallery(
         page.size,
         q.as_deref().unwrap_or("")
     );
-    cached_json(state, cache_key, || async {
-        let (emojis, total) = service::gallery(&state.db, &page, q.as_deref()).await?;
-        Ok(PageBody {
-            items: service::views(&state.db, &state.store, emojis, None).await?,
-            page: page.number,
-            size: page.size,
-            total,
-        })
-    })
-    .await
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct Top3Query {
-    /// Count only uses in this many last days; all time without it.
-    #[param(minimum = 1, maximum = 3650)]
-    days: Option<i64>,
-}
-
-#[derive(Serialize, ToSchema)]
-struct Top3Body {
-    items: Vec<EmojiView>,
-    days: Option<i64>,
-}
-
-/// The three most used public templates; ties go to the latest use.
-#[utoipa::path(get, path = "/api/v1/emojis/top3", tag = "emojis", params(Top3Query),
-    responses(
-        (status = 200, description = "Up to three templates with their use counts", body = Top3Body),
-        (status = 422, description = "A bad number of days", body = ErrorBody),
-    ))]
-async fn top3(
-    state: web::Data<EmojisState>,
-    query: web::Query<Top3Query>,
-) -> Result<HttpResponse, ApiError> {
-    let days = query.days;
-    if days.is_some_and(|days| !(1..=3650).contains(&days)) {
-        let mut errors = FieldErrors::default();
-        errors.add("days", "must be between 1 and 3650");
-        return Err(errors.into());
-    }
-    let cache_key = format!("top3:{days:?}");
-    cached_json(&state, cache_key, || async {
-        let since = days.map(|days| Utc::now() - Duration::from_secs(days as u64 * 86_400));
-        let emojis = service::top3(&state.db, since).await?;
-        Ok(Top3Body {
-            items: service::views(&state.db, &state.store, emojis, None).await?,
-            days,
-        })
-    })
-    .await
-}
-
-/// Serves a listing from the cache, or builds, caches and serves it.
-async fn cached_json<T, F, Fut>(
-    state: &EmojisState,
-    key: String,
-    build: F,
-) -> Result<HttpResponse, ApiError>
-where
-    T: Serialize,
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = Result<T, ApiError>>,
-{
-    let body = state
+    state
         .listings
-        .get_or_build(key, || async {
-            let listing = build().await?;
-            Ok::<_, ApiError>(Bytes::from(
-                serde_json::to_vec(&listing).map_err(anyhow::Error::from)?,
-            ))
+        .json(cache_key, || async {
+            let (emojis, total) = reads::gallery(&state.db, &page, q.as_deref()).await?;
+            Ok(PageBody {
+                items: reads::views(&state.db, &state.store, emojis, None).await?,
+                page: page.number,
+                size: page.size,
+                total,
+            })
         })
-        .await?;
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::json())
-        .body(body))
+        .await
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -230,8 +160,8 @@ async fn get_one(
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path.into_inner())?;
     let viewer = user.0.map(|user| user.id);
-    let emoji = service::find_visible(&state.db, id, viewer, query.share.as_deref()).await?;
-    let mut views = service::views(&state.db, &state.store, vec![emoji], viewer).await?;
+    let emoji = reads::find_visible(&state.db, id, viewer, query.share.as_deref()).await?;
+    let mut views = reads::views(&state.db, &state.store, vec![emoji], viewer).await?;
     Ok(HttpResponse::Ok().json(views.remove(0)))
 }
 
@@ -251,7 +181,7 @@ async fn delete(
     path: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id = parse_id(&path.into_inner())?;
-    service::delete(&state, id, user.id).await?;
+    writes::delete(&state, id, user.id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -365,7 +295,7 @@ async fn create(
         .await
         .map_err(|error| anyhow::anyhow!("template images could not be processed: {error}"))??;
 
-    let emoji = service::create(
+    let emoji = writes::create(
         &state,
         user.id,
         NewEmoji {
@@ -376,6 +306,6 @@ async fn create(
         },
     )
     .await?;
-    let mut views = service::views(&state.db, &state.store, vec![emoji], Some(user.id)).await?;
+    let mut views = reads::views(&state.db, &state.store, vec![emoji], Some(user.id)).await?;
     Ok(HttpResponse::Created().json(views.remove(0)))
 }

@@ -13,7 +13,6 @@ use super::render::{Cover, repaint};
 use super::service::{TaskFace, find_readable};
 use super::{FaceError, FacesState};
 use crate::analysis::Expression;
-use crate::error::{ApiError, FieldErrors};
 use crate::storage::MediaKey;
 use crate::telemetry::EXPRESSION_CORRECTIONS_TOTAL;
 
@@ -37,14 +36,13 @@ pub async fn correct_face(
     viewer: Option<i64>,
     index: usize,
     change: FaceChange,
-) -> Result<entity::Model, ApiError> {
+) -> Result<entity::Model, FaceError> {
     for _ in 0..ATTEMPTS {
         let task = find_readable(&state.db, task_id, viewer).await?;
         if task.status != DONE {
             return Err(FaceError::TaskNotDone {
                 status: task.status,
-            }
-            .into());
+            });
         }
         let mut faces: Vec<TaskFace> = task
             .faces
@@ -56,7 +54,7 @@ pub async fn correct_face(
                 0 => "this photo has no faces".to_owned(),
                 count => format!("no face {index}: faces are numbered 0 to {}", count - 1),
             };
-            return Err(FieldErrors::one("index", message).into());
+            return Err(FaceError::NoSuchFace(message));
         };
         let predicted = *face.predicted.get_or_insert(face.expression);
         if let Some(expression) = change.expression {
@@ -79,11 +77,11 @@ pub async fn correct_face(
         } = load_inputs(state, &task)
             .await
             .map_err(|error| match error {
-                InputsError::TemplateGone => ApiError::from(FaceError::TemplateDeleted),
-                InputsError::UploadGone => FaceError::OriginalExpired.into(),
+                InputsError::TemplateGone => FaceError::TemplateDeleted,
+                InputsError::UploadGone => FaceError::OriginalExpired,
                 InputsError::Database(error) => error.into(),
                 InputsError::Store(error) => error.into(),
-                InputsError::BadKey(message) => anyhow::anyhow!(message).into(),
+                InputsError::BadKey(message) => FaceError::Internal(message),
             })?;
         for face in &mut faces {
             face.emoji_url = state
@@ -102,8 +100,8 @@ pub async fn correct_face(
             .pool
             .run(move |analyzer| Ok(repaint(&analyzer.limits(), &original, &covers, &templates)))
             .await
-            .map_err(|error| anyhow::anyhow!("repainting a task failed: {error}"))?
-            .map_err(|error| anyhow::anyhow!("repainting a task failed: {error}"))?;
+            .map_err(|error| FaceError::Internal(format!("repainting a task failed: {error}")))?
+            .map_err(|error| FaceError::Internal(format!("repainting a task failed: {error}")))?;
 
         let version = uuid::Uuid::new_v4();
         let key = |name: &str| {
@@ -111,7 +109,9 @@ pub async fn correct_face(
                 "results/{}/{version}-{name}.{}",
                 task.id, images.extension
             ))
-            .map_err(|message| anyhow::anyhow!("generated key is invalid: {message}"))
+            .map_err(|message| {
+                FaceError::Internal(format!("a generated key is invalid: {message}"))
+            })
         };
         let (result_key, thumbnail_key) = (key("result")?, key("thumb")?);
         let stored = async {
@@ -133,7 +133,8 @@ pub async fn correct_face(
 
         // Only if nobody changed the task since it was read: its result key
         // is new with every change.
-        let faces_json = serde_json::to_string(&faces).map_err(anyhow::Error::new)?;
+        let faces_json = serde_json::to_string(&faces)
+            .map_err(|error| FaceError::Internal(format!("faces do not serialise: {error}")))?;
         let updated = FaceTask::update_many()
             .col_expr(Column::Faces, Expr::value(Some(faces_json)))
             .col_expr(Column::ResultKey, Expr::value(Some(result_key.to_string())))
@@ -175,5 +176,5 @@ pub async fn correct_face(
             }
         }
     }
-    Err(FaceError::CorrectionConflict.into())
+    Err(FaceError::CorrectionConflict)
 }

@@ -80,20 +80,15 @@ async fn template_images(
     for expression in Expression::ALL {
         let key = crate::emojis::image_key(emoji, expression)
             .map_err(|error| InputsError::BadKey(error_chain(&error)))?;
-        if let Some(image) = state.template_images.get(key.as_str()) {
-            templates.insert(expression, image);
-            continue;
-        }
-        match state.store.get(&key).await {
-            Ok(object) => {
-                state
-                    .template_images
-                    .insert(key.as_str().to_owned(), object.bytes.clone());
-                templates.insert(expression, object.bytes);
+        match state.template_images.get_or_fetch(&state.store, &key).await {
+            Ok(image) => templates.insert(expression, image),
+            Err(error) => {
+                return Err(match StorageError::from_shared(error) {
+                    StorageError::NotFound => InputsError::TemplateGone,
+                    error => InputsError::Store(error),
+                });
             }
-            Err(StorageError::NotFound) => return Err(InputsError::TemplateGone),
-            Err(error) => return Err(InputsError::Store(error)),
-        }
+        };
     }
     Ok(templates)
 }

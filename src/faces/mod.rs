@@ -8,17 +8,17 @@ mod inputs;
 mod instance;
 mod queue;
 mod render;
+mod retention;
 mod routes;
 mod service;
 mod template_cache;
 mod worker;
 
-pub use crate::analysis::{COVER_SCALE, Emoji, paste_emoji};
 pub use instance::ServerIdentity;
 pub use routes::{FacesApi, configure};
-pub use service::{TaskFace, delete_all_of_user, used_by};
+pub use service::{files_of_user, used_by};
 pub use template_cache::TemplateImageCache;
-pub use worker::{TaskWorkers, remove_expired_originals};
+pub use worker::TaskWorkers;
 
 use std::sync::Arc;
 
@@ -27,8 +27,8 @@ use tokio::sync::Notify;
 
 use crate::analysis::AnalysisPool;
 use crate::config::TaskSettings;
-use crate::emojis::ListingCache;
-use crate::storage::MediaStore;
+use crate::emojis::{EmojiError, ListingCache};
+use crate::storage::{MediaStore, StorageError};
 use crate::throttle::Throttle;
 
 #[derive(Debug, thiserror::Error)]
@@ -47,6 +47,17 @@ pub enum FaceError {
     TemplateDeleted,
     #[error("the faces of this task are being changed by another request; try again")]
     CorrectionConflict,
+    /// A face index the task does not have; says which it has.
+    #[error("{0}")]
+    NoSuchFace(String),
+    #[error(transparent)]
+    Template(#[from] EmojiError),
+    #[error(transparent)]
+    Database(#[from] sea_orm::DbErr),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("{0}")]
+    Internal(String),
 }
 
 /// What the faces module needs at request time and in its workers.

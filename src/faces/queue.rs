@@ -178,7 +178,7 @@ pub async fn finish(
         return Ok(false);
     }
     if let Some(emoji_id) = task.emoji_id {
-        crate::emojis::record_use(&txn, emoji_id, now).await?;
+        crate::ranking::record_use(&txn, emoji_id, now).await?;
     }
     txn.commit().await?;
     Ok(true)

@@ -164,13 +164,11 @@ async fn upload(
     let emoji = crate::emojis::find_visible(&emojis.db, emoji_id, user_id, form.text("share"))
         .await
         .map_err(|error| match error {
-            ApiError::Emojis(crate::emojis::EmojiError::NotFound) => {
+            crate::emojis::EmojiError::NotFound => {
                 UploadRejection::UnknownTemplate.record();
-                let mut fields = FieldErrors::default();
-                fields.add("emoji_id", "no such template");
-                fields.into()
+                ApiError::from(FieldErrors::one("emoji_id", "no such template"))
             }
-            other => other,
+            other => other.into(),
         })?;
 
     let task = service::enqueue(&state, user_id, &emoji, image, header).await?;

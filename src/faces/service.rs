@@ -4,8 +4,8 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use image::ImageFormat;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -15,7 +15,6 @@ use super::queue::{self, QUEUED};
 use super::{FaceError, FacesState, UploadRejection};
 use crate::analysis::{BoundingBox, Expression, ExpressionScores, PhotoHeader};
 use crate::emojis::EmojiModel;
-use crate::error::ApiError;
 use crate::pagination::Page;
 use crate::storage::{MediaKey, MediaStore};
 use crate::telemetry::{ANALYSIS_QUEUE_DEPTH, TASKS_TOTAL};
@@ -103,7 +102,7 @@ pub async fn enqueue(
     emoji: &EmojiModel,
     upload: Bytes,
     header: PhotoHeader,
-) -> Result<entity::Model, ApiError> {
+) -> Result<entity::Model, FaceError> {
     let admitted = state
         .admission
         .admit(&state.db, state.settings.max_queued)
@@ -116,7 +115,7 @@ pub async fn enqueue(
         _ => "jpg",
     };
     let original_key = MediaKey::upload(&format!("{task_id}.{extension}"))
-        .map_err(|message| anyhow::anyhow!("generated key is invalid: {message}"))?;
+        .map_err(|message| FaceError::Internal(format!("a generated key is invalid: {message}")))?;
     state.store.put(&original_key, upload).await?;
     let row = entity::ActiveModel {
         id: Set(task_id),
@@ -168,13 +167,13 @@ impl QueueAdmission {
         &self,
         db: &impl ConnectionTrait,
         max_queued: u64,
-    ) -> Result<AdmittedUpload<'_>, ApiError> {
+    ) -> Result<AdmittedUpload<'_>, FaceError> {
         let _turn = self.turn.lock().await;
         let waiting = queue::queued_count(db).await?;
         metrics::gauge!(ANALYSIS_QUEUE_DEPTH).set(waiting as f64);
         if waiting + self.in_flight.load(Ordering::Acquire) >= max_queued {
             UploadRejection::QueueFull.record();
-            return Err(FaceError::QueueFull.into());
+            return Err(FaceError::QueueFull);
         }
         self.in_flight.fetch_add(1, Ordering::AcqRel);
         Ok(AdmittedUpload { admission: self })
@@ -208,13 +207,13 @@ pub async fn find_readable(
     db: &impl ConnectionTrait,
     task_id: &str,
     viewer: Option<i64>,
-) -> Result<entity::Model, ApiError> {
+) -> Result<entity::Model, FaceError> {
     let task = FaceTask::find_by_id(task_id.to_owned())
         .one(db)
         .await?
         .ok_or(FaceError::TaskNotFound)?;
     match task.user_id {
-        Some(owner) if viewer != Some(owner) => Err(FaceError::TaskNotFound.into()),
+        Some(owner) if viewer != Some(owner) => Err(FaceError::TaskNotFound),
         _ => Ok(task),
     }
 }
@@ -231,7 +230,7 @@ pub async fn wait_until_settled(
     task_id: &str,
     viewer: Option<i64>,
     until: tokio::time::Instant,
-) -> Result<entity::Model, ApiError> {
+) -> Result<entity::Model, FaceError> {
     // Subscribed before the first read, so a finish in between is not missed.
     let mut settled = state.settled.subscribe();
     loop {
@@ -290,7 +289,7 @@ pub async fn used_by(
     store: &MediaStore,
     user_id: i64,
     page: &Page,
-) -> Result<(Vec<UsedItem>, u64), ApiError> {
+) -> Result<(Vec<UsedItem>, u64), FaceError> {
     let query = FaceTask::find().filter(Column::UserId.eq(user_id));
     let total = query.clone().count(db).await?;
     let tasks = query
@@ -331,21 +330,19 @@ pub async fn used_by(
     Ok((items, total))
 }
 
-/// Deletes a user's tasks and every file they made (account deletion).
-pub async fn delete_all_of_user(state: &FacesState, user_id: i64) -> Result<(), ApiError> {
+/// Every file of a user's tasks, for deleting them once the account's rows
+/// are gone.
+pub async fn files_of_user(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+) -> Result<Vec<MediaKey>, DbErr> {
     let tasks = FaceTask::find()
         .filter(Column::UserId.eq(user_id))
-        .all(&state.db)
+        .all(db)
         .await?;
-    let keys: Vec<MediaKey> = tasks
+    Ok(tasks
         .iter()
         .flat_map(|task| [&task.original_key, &task.result_key, &task.thumbnail_key])
         .filter_map(|key| key.as_deref().and_then(|key| MediaKey::parse(key).ok()))
-        .collect();
-    FaceTask::delete_many()
-        .filter(Column::UserId.eq(user_id))
-        .exec(&state.db)
-        .await?;
-    state.store.delete_all(&keys).await?;
-    Ok(())
+        .collect())
 }

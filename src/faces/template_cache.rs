@@ -3,70 +3,52 @@
 //! Their keys hold a fresh UUID and are never written twice, so a cached
 //! copy is never stale; a deleted template is caught by its database row.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
 use bytes::Bytes;
+use moka::future::Cache;
 
-/// Least recently used images go first once `budget` bytes are held.
+use crate::storage::{MediaKey, MediaStore, StorageError};
+
+/// Images weighted by their size, up to a byte budget; concurrent tasks that
+/// miss the same image fetch it once.
 pub struct TemplateImageCache {
-    budget: usize,
-    held: Mutex<Held>,
-}
-
-#[derive(Default)]
-struct Held {
-    images: HashMap<String, (Bytes, u64)>,
-    bytes: usize,
-    clock: u64,
+    images: Cache<String, Bytes>,
 }
 
 impl TemplateImageCache {
-    pub fn new(budget: usize) -> TemplateImageCache {
+    pub fn new(budget_bytes: u64) -> TemplateImageCache {
         TemplateImageCache {
-            budget,
-            held: Mutex::default(),
+            images: Cache::builder()
+                .max_capacity(budget_bytes)
+                .weigher(|key: &String, image: &Bytes| {
+                    u32::try_from(key.len() + image.len()).unwrap_or(u32::MAX)
+                })
+                .build(),
         }
     }
 
-    pub fn get(&self, key: &str) -> Option<Bytes> {
-        let mut held = self.lock();
-        held.clock += 1;
-        let now = held.clock;
-        held.images.get_mut(key).map(|(image, last_used)| {
-            *last_used = now;
-            image.clone()
-        })
+    /// The image at `key`, from memory or else from `store`.
+    pub async fn get_or_fetch(
+        &self,
+        store: &MediaStore,
+        key: &MediaKey,
+    ) -> Result<Bytes, Arc<StorageError>> {
+        self.images
+            .try_get_with(key.as_str().to_owned(), async {
+                store.get(key).await.map(|object| object.bytes)
+            })
+            .await
     }
 
-    pub fn insert(&self, key: String, image: Bytes) {
-        if image.len() > self.budget {
-            return;
-        }
-        let mut held = self.lock();
-        held.clock += 1;
-        let now = held.clock;
-        held.bytes += image.len();
-        if let Some((replaced, _)) = held.images.insert(key, (image, now)) {
-            held.bytes -= replaced.len();
-        }
-        while held.bytes > self.budget {
-            let oldest = held
-                .images
-                .iter()
-                .min_by_key(|(_, (_, last_used))| *last_used)
-                .map(|(key, _)| key.clone())
-                .expect("bytes are held, so an image is");
-            if let Some((evicted, _)) = held.images.remove(&oldest) {
-                held.bytes -= evicted.len();
-            }
-        }
+    #[cfg(test)]
+    fn weighted_size(&self) -> u64 {
+        self.images.weighted_size()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Held> {
-        self.held
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    #[cfg(test)]
+    async fn settle(&self) {
+        self.images.run_pending_tasks().await;
     }
 }
 
@@ -74,37 +56,51 @@ impl TemplateImageCache {
 mod tests {
     use super::*;
 
-    fn image(len: usize) -> Bytes {
-        Bytes::from(vec![7u8; len])
+    async fn store_with(images: &[(&str, usize)]) -> (tempfile::TempDir, MediaStore) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = crate::config::Settings::default().storage;
+        settings.url = format!("file://{}", dir.path().display());
+        let store = MediaStore::from_settings(&settings).unwrap();
+        for (key, len) in images {
+            let key = MediaKey::parse(key).unwrap();
+            store.put(&key, Bytes::from(vec![7u8; *len])).await.unwrap();
+        }
+        (dir, store)
     }
 
-    #[test]
-    fn the_least_recently_used_image_goes_first_when_over_budget() {
-        let cache = TemplateImageCache::new(100);
-        cache.insert("a".into(), image(40));
-        cache.insert("b".into(), image(40));
-        assert!(cache.get("a").is_some());
-        cache.insert("c".into(), image(40));
-        assert!(cache.get("b").is_none(), "b was used least recently");
-        assert_eq!(cache.get("a").unwrap().len(), 40);
-        assert!(cache.get("c").is_some());
+    #[tokio::test]
+    async fn an_image_is_fetched_once_then_served_from_memory() {
+        let (dir, store) = store_with(&[("emojis/t/happy.png", 40)]).await;
+        let cache = TemplateImageCache::new(1_000);
+        let key = MediaKey::parse("emojis/t/happy.png").unwrap();
+        assert_eq!(cache.get_or_fetch(&store, &key).await.unwrap().len(), 40);
+        // Gone from the store, still in memory.
+        std::fs::remove_dir_all(dir.path().join("emojis")).unwrap();
+        assert_eq!(cache.get_or_fetch(&store, &key).await.unwrap().len(), 40);
     }
 
-    #[test]
-    fn an_image_over_the_whole_budget_is_not_kept() {
-        let cache = TemplateImageCache::new(100);
-        cache.insert("a".into(), image(60));
-        cache.insert("huge".into(), image(101));
-        assert!(cache.get("huge").is_none());
-        assert!(cache.get("a").is_some(), "and pushes nothing out");
+    #[tokio::test]
+    async fn the_images_held_stay_within_the_budget() {
+        let keys: Vec<String> = (0..10).map(|n| format!("emojis/t/{n}.png")).collect();
+        let images: Vec<(&str, usize)> = keys.iter().map(|key| (key.as_str(), 100)).collect();
+        let (_dir, store) = store_with(&images).await;
+        let cache = TemplateImageCache::new(500);
+        for key in &keys {
+            let key = MediaKey::parse(key).unwrap();
+            cache.get_or_fetch(&store, &key).await.unwrap();
+        }
+        cache.settle().await;
+        assert!(cache.weighted_size() <= 500, "{}", cache.weighted_size());
     }
 
-    #[test]
-    fn the_same_key_again_is_counted_once() {
-        let cache = TemplateImageCache::new(100);
-        cache.insert("a".into(), image(60));
-        cache.insert("a".into(), image(60));
-        cache.insert("b".into(), image(40));
-        assert!(cache.get("a").is_some() && cache.get("b").is_some());
+    #[tokio::test]
+    async fn a_missing_image_is_an_error_and_not_remembered() {
+        let (_dir, store) = store_with(&[]).await;
+        let cache = TemplateImageCache::new(1_000);
+        let key = MediaKey::parse("emojis/t/sad.png").unwrap();
+        let error = cache.get_or_fetch(&store, &key).await.unwrap_err();
+        assert!(matches!(*error, StorageError::NotFound));
+        store.put(&key, Bytes::from_static(b"late")).await.unwrap();
+        assert_eq!(cache.get_or_fetch(&store, &key).await.unwrap(), "late");
     }
 }

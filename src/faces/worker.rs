@@ -6,13 +6,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use chrono::Utc;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 use super::FacesState;
-use super::entity::{self, Column, Entity as FaceTask};
+use super::entity;
 use super::inputs::{InputsError, TaskInputs, load_inputs};
 use super::queue::{self, DONE, FAILED, Finished};
 use super::render::{RenderError, Rendered, render};
@@ -53,7 +51,7 @@ impl TaskWorkers {
         for _ in 0..count.max(1) {
             loops.spawn(run_worker(Arc::clone(&state), stopped.clone()));
         }
-        loops.spawn(run_cleanup(state, stopped));
+        loops.spawn(super::retention::run_cleanup(state, stopped));
         TaskWorkers { stop, loops }
     }
 
@@ -346,51 +344,6 @@ fn record_metrics(rendered: &Rendered) {
         metrics::counter!(EXPRESSIONS_TOTAL, "expression" => face.expression.as_str()).increment(1);
     }
     metrics::counter!(TASKS_TOTAL, "status" => DONE).increment(1);
-}
-
-async fn run_cleanup(state: Arc<FacesState>, mut stopped: watch::Receiver<bool>) {
-    while !*stopped.borrow() {
-        if let Err(error) = remove_expired_originals(&state).await {
-            tracing::warn!(error = %error_chain(&*error), "removing expired uploads failed");
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(state.settings.cleanup_interval) => {}
-            _ = stopped.changed() => {}
-        }
-    }
-}
-
-/// Deletes uploaded photos older than `tasks.original_retention` of tasks
-/// that are done or failed; returns how many were removed.
-pub async fn remove_expired_originals(state: &FacesState) -> anyhow::Result<usize> {
-    let cutoff = Utc::now() - state.settings.original_retention;
-    let expired = FaceTask::find()
-        .filter(Column::OriginalKey.is_not_null())
-        .filter(Column::Status.is_in([DONE, FAILED]))
-        .filter(Column::CreatedAt.lt(cutoff))
-        .limit(500)
-        .all(&state.db)
-        .await?;
-    let mut removed = 0;
-    for task in expired {
-        if let Some(key) = task
-            .original_key
-            .as_deref()
-            .and_then(|key| MediaKey::parse(key).ok())
-        {
-            state.store.delete(&key).await?;
-        }
-        FaceTask::update_many()
-            .col_expr(
-                Column::OriginalKey,
-                sea_orm::sea_query::Expr::value(Option::<String>::None),
-            )
-            .filter(Column::Id.eq(task.id))
-            .exec(&state.db)
-            .await?;
-        removed += 1;
-    }
-    Ok(removed)
 }
 
 #[cfg(test)]

@@ -31,6 +31,23 @@ pub enum StorageError {
     Config(String),
 }
 
+impl StorageError {
+    /// The error of a fetch several callers waited on (a cache's single
+    /// fetch), as the one caller's own: the same kind, the same message.
+    pub fn from_shared(shared: std::sync::Arc<StorageError>) -> StorageError {
+        std::sync::Arc::try_unwrap(shared).unwrap_or_else(|shared| match &*shared {
+            StorageError::NotFound => StorageError::NotFound,
+            StorageError::Config(message) => StorageError::Config(message.clone()),
+            StorageError::Unavailable(error) => {
+                StorageError::Unavailable(object_store::Error::Generic {
+                    store: "media",
+                    source: error.to_string().into(),
+                })
+            }
+        })
+    }
+}
+
 impl From<object_store::Error> for StorageError {
     fn from(error: object_store::Error) -> Self {
         match error {

@@ -148,8 +148,7 @@ impl FromRequest for CurrentUser {
         let state = req.app_data::<web::Data<UsersState>>().cloned();
         Box::pin(async move {
             let state = state.ok_or_else(|| anyhow::anyhow!("UsersState is not registered"))?;
-            let user = super::service::user_for_token(&state, &token?).await?;
-            Ok(CurrentUser::from(user))
+            Ok(super::service::user_for_token(&state, &token?).await?)
         })
     }
 }

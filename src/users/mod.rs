@@ -1,4 +1,4 @@
-//! Accounts: sign-up, login with throttling, access tokens, deletion.
+//! Users: sign-up, login with throttling, access tokens.
 
 mod accounts;
 mod auth;
@@ -10,14 +10,14 @@ mod service;
 
 pub use accounts::AccountCache;
 pub use auth::{AuthError, CurrentUser, OptionalUser, TokenKeys};
-pub use domain::{Nickname, Password, Username};
 pub use entity::{Column as UserColumn, Entity as UserEntity, Model as UserModel};
 pub use password::PasswordHasher;
 pub use routes::{UsersApi, configure};
+pub use service::delete_user;
 
 use sea_orm::DatabaseConnection;
 
-use crate::throttle::Throttle;
+use crate::throttle::{Throttle, Throttled};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
@@ -27,6 +27,15 @@ pub enum UserError {
     InvalidCredentials,
     #[error("no such user")]
     NotFound,
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Throttled(#[from] Throttled),
+    #[error(transparent)]
+    Database(#[from] sea_orm::DbErr),
+    /// Hashing or signing failed.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
 }
 
 /// What the users module needs at request time, shared by all workers.

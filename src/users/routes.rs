@@ -7,15 +7,12 @@ use super::auth::CurrentUser;
 use super::domain::{Nickname, Password, Username};
 use super::service::{self, NewUser};
 use super::{UsersState, entity};
-use crate::emojis::EmojisState;
 use crate::error::{ApiError, ErrorBody, FieldErrors, RequestError};
-use crate::faces::FacesState;
 use crate::http::ClientAddress;
-use crate::pagination::{Page, PageBody};
 
 /// The users part of the OpenAPI document.
 #[derive(OpenApi)]
-#[openapi(paths(check_username, sign_up, log_in, who_am_i, delete_me, my_page))]
+#[openapi(paths(check_username, sign_up, log_in, who_am_i))]
 pub struct UsersApi;
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -28,9 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         web::resource("/api/v1/users/auth")
             .route(web::get().to(who_am_i))
             .route(web::post().to(log_in)),
-    )
-    .service(web::resource("/api/v1/users/me").route(web::delete().to(delete_me)))
-    .service(web::resource("/api/v1/users/mypage").route(web::get().to(my_page)));
+    );
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -222,79 +217,4 @@ async fn who_am_i(user: CurrentUser) -> HttpResponse {
         username: user.username,
         nickname: user.nickname,
     })
-}
-
-/// Deletes the account with everything it made: templates, tasks, files.
-#[utoipa::path(delete, path = "/api/v1/users/me", tag = "users", security(("bearer" = [])),
-    responses(
-        (status = 204, description = "Deleted"),
-        (status = 401, description = "A missing, expired or forged token", body = ErrorBody),
-    ))]
-async fn delete_me(
-    state: web::Data<UsersState>,
-    emojis: web::Data<EmojisState>,
-    faces: web::Data<FacesState>,
-    user: CurrentUser,
-) -> Result<HttpResponse, ApiError> {
-    crate::faces::delete_all_of_user(&faces, user.id).await?;
-    crate::emojis::delete_all_of_owner(&emojis, user.id).await?;
-    service::delete_account(&state, user.id).await?;
-    Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-struct MyPageQuery {
-    /// `used` or `created`; the original design's `1` and `2` too.
-    #[param(required = true, value_type = String, pattern = "^(used|created|1|2)$")]
-    case: Option<String>,
-    #[param(minimum = 1, maximum = 100000)]
-    page: Option<i64>,
-    #[param(minimum = 1, maximum = 100)]
-    size: Option<i64>,
-}
-
-const MY_PAGE_SIZE: u64 = 20;
-
-/// My history: the results I made (`used`) or the templates I made (`created`).
-#[utoipa::path(get, path = "/api/v1/users/mypage", tag = "users", params(MyPageQuery),
-    security(("bearer" = [])),
-    responses(
-        (status = 200, description = "A page of my tasks (`used`) or my templates (`created`)",
-            body = inline(PageBody<serde_json::Value>)),
-        (status = 401, description = "A missing, expired or forged token", body = ErrorBody),
-        (status = 422, description = "A bad case, page or size", body = ErrorBody),
-    ))]
-async fn my_page(
-    emojis: web::Data<EmojisState>,
-    faces: web::Data<FacesState>,
-    user: CurrentUser,
-    query: web::Query<MyPageQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let MyPageQuery { case, page, size } = query.into_inner();
-    let page = Page::parse(page, size, MY_PAGE_SIZE)?;
-    match case.as_deref().map(str::trim) {
-        Some("used" | "1") => {
-            let (items, total) =
-                crate::faces::used_by(&faces.db, &faces.store, user.id, &page).await?;
-            Ok(HttpResponse::Ok().json(PageBody {
-                items,
-                page: page.number,
-                size: page.size,
-                total,
-            }))
-        }
-        Some("created" | "2") => {
-            let (owned, total) = crate::emojis::owned_by(&emojis.db, user.id, &page).await?;
-            let items =
-                crate::emojis::views(&emojis.db, &emojis.store, owned, Some(user.id)).await?;
-            Ok(HttpResponse::Ok().json(PageBody {
-                items,
-                page: page.number,
-                size: page.size,
-                total,
-            }))
-        }
-        _ => Err(FieldErrors::one("case", "must be `used` or `created`").into()),
-    }
 }

@@ -2,11 +2,10 @@ use chrono::Utc;
 use rand::RngCore;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 
-use super::auth::{AuthError, IssuedToken};
+use super::auth::{AuthError, CurrentUser, IssuedToken};
 use super::domain::{Nickname, Password, Username};
 use super::entity::{self, Entity as User};
 use super::{UserError, UsersState};
-use crate::error::ApiError;
 
 pub struct NewUser {
     pub username: Username,
@@ -18,7 +17,7 @@ pub struct NewUser {
 pub async fn is_username_available(
     state: &UsersState,
     username: &Username,
-) -> Result<bool, ApiError> {
+) -> Result<bool, UserError> {
     let existing = User::find()
         .filter(entity::Column::Username.eq(username.as_str()))
         .one(&state.db)
@@ -27,7 +26,7 @@ pub async fn is_username_available(
 }
 
 #[tracing::instrument(skip(state, new_user), fields(username = %new_user.username))]
-pub async fn sign_up(state: &UsersState, new_user: NewUser) -> Result<entity::Model, ApiError> {
+pub async fn sign_up(state: &UsersState, new_user: NewUser) -> Result<entity::Model, UserError> {
     let password_hash = state.hasher.hash(new_user.password).await?;
     let user = entity::ActiveModel {
         username: Set(new_user.username.as_str().to_owned()),
@@ -41,7 +40,7 @@ pub async fn sign_up(state: &UsersState, new_user: NewUser) -> Result<entity::Mo
     match User::insert(user).exec_with_returning(&state.db).await {
         Ok(user) => Ok(user),
         Err(error) if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(UserError::UsernameTaken.into())
+            Err(UserError::UsernameTaken)
         }
         Err(error) => Err(error.into()),
     }
@@ -53,7 +52,7 @@ pub async fn log_in(
     username: &str,
     password: String,
     client_address: &str,
-) -> Result<IssuedToken, ApiError> {
+) -> Result<IssuedToken, UserError> {
     let lowered = username.to_ascii_lowercase();
     let user_bucket = format!("login-user:{}", truncate(&lowered, 64));
     let address_bucket = format!("login-address:{}", truncate(client_address, 64));
@@ -78,14 +77,14 @@ pub async fn log_in(
         }
         _ => {
             state.login_throttle.record(&buckets).await?;
-            Err(UserError::InvalidCredentials.into())
+            Err(UserError::InvalidCredentials)
         }
     }
 }
 
 /// The account a bearer token belongs to; 401 when the token is bad or the
 /// account is gone.
-pub async fn user_for_token(state: &UsersState, token: &str) -> Result<entity::Model, ApiError> {
+pub async fn user_for_token(state: &UsersState, token: &str) -> Result<CurrentUser, UserError> {
     let verified = state.tokens.verify(token)?;
     if let Some(user) = state.accounts.get(verified.user_id, &verified.token_stamp) {
         return Ok(user);
@@ -93,19 +92,23 @@ pub async fn user_for_token(state: &UsersState, token: &str) -> Result<entity::M
     let user = User::find_by_id(verified.user_id).one(&state.db).await?;
     match user {
         Some(user) if user.token_stamp == verified.token_stamp => {
-            state.accounts.put(user.clone());
+            let stamp = user.token_stamp.clone();
+            let user = CurrentUser::from(user);
+            state.accounts.put(user.clone(), stamp);
             Ok(user)
         }
         _ => Err(AuthError::UnknownUser.into()),
     }
 }
 
+/// Deletes the user's row; the foreign keys' cascades delete their
+/// templates (with those templates' uses) and their tasks.
 #[tracing::instrument(skip(state))]
-pub async fn delete_account(state: &UsersState, user_id: i64) -> Result<(), ApiError> {
+pub async fn delete_user(state: &UsersState, user_id: i64) -> Result<(), UserError> {
     let result = User::delete_by_id(user_id).exec(&state.db).await?;
     state.accounts.forget(user_id);
     if result.rows_affected == 0 {
-        return Err(UserError::NotFound.into());
+        return Err(UserError::NotFound);
     }
     Ok(())
 }
