@@ -6,6 +6,9 @@
 //! `src/bundle.rs`). Text files of the web app are stored gzipped: they
 //! shrink to a third and are served as they are to browsers that accept gzip.
 
+// A build script reports failure by panicking.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

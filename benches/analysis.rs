@@ -1,6 +1,8 @@
 //! The whole `analyze` (decode included) on one core, and throughput with
 //! one and two workers. Run: `cargo bench --bench analysis`.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 

@@ -1,18 +1,12 @@
 //! `?page=N&size=M` for every listing, checked once.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::error::FieldErrors;
 
 pub const MAX_PAGE_SIZE: u64 = 100;
 /// Far past any real listing; keeps `OFFSET` arithmetic small.
 const MAX_PAGE: u64 = 100_000;
-
-#[derive(Debug, Deserialize)]
-pub struct PageQuery {
-    pub page: Option<i64>,
-    pub size: Option<i64>,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Page {

@@ -3,6 +3,8 @@
 //! a postgres:// or mysql:// server URL to run them there (a fresh database
 //! per test); otherwise each test gets a temporary SQLite file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test code: a panic is a failed test
+
 mod cli;
 mod corrections;
 mod deploy;

@@ -125,14 +125,12 @@ impl FaceDetector {
         };
         let scale = image.width() as f32 / working.width() as f32;
 
-        let mut regions = regions(
+        let (whole, regions) = regions(
             working.width(),
             working.height(),
             tiles,
             self.native.input_size,
-        )
-        .into_iter();
-        let whole = regions.next().expect("the whole image is always a region");
+        );
         let working_long_side = working.width().max(working.height()) as f32;
         let all_at_least = |candidates: &[Detection], share: f32| {
             !candidates.is_empty()
@@ -352,21 +350,22 @@ impl Region {
     }
 }
 
-/// The whole image letterboxed to a square, then, for photos big enough to
+/// The whole image letterboxed to a square, and, for photos big enough to
 /// gain from it, overlapping tiles of about 1/`tiles` of the long side.
-fn regions(width: u32, height: u32, tiles: u32, input_size: usize) -> Vec<Region> {
+fn regions(width: u32, height: u32, tiles: u32, input_size: usize) -> (Region, Vec<Region>) {
     let (w, h) = (width as f32, height as f32);
     let long = w.max(h);
-    let mut regions = vec![Region {
+    let whole = Region {
         square: Square {
             left: (w - long) / 2.0,
             top: (h - long) / 2.0,
             side: long,
         },
         inner_edges: [false; 4],
-    }];
+    };
+    let mut regions = Vec::new();
     if tiles < 2 || long < (input_size as f32) * 1.5 {
-        return regions;
+        return (whole, regions);
     }
     let side = long / (tiles as f32 * (1.0 - TILE_OVERLAP) + TILE_OVERLAP);
     let starts = |length: f32| -> Vec<f32> {
@@ -393,7 +392,7 @@ fn regions(width: u32, height: u32, tiles: u32, input_size: usize) -> Vec<Region
             });
         }
     }
-    regions
+    (whole, regions)
 }
 
 /// Merges overlapping detections into their score-weighted mean, keeping the
@@ -501,11 +500,12 @@ mod tests {
 
     #[test]
     fn small_photos_get_one_pass_and_big_ones_tiles() {
-        assert_eq!(regions(200, 150, 2, 192).len(), 1);
-        let big = regions(4000, 3000, 2, 192);
-        assert_eq!(big.len(), 5);
-        let tile = &big[1].square;
+        assert!(regions(200, 150, 2, 192).1.is_empty());
+        let (whole, tiles) = regions(4000, 3000, 2, 192);
+        assert_eq!(whole.square.side, 4000.0);
+        assert_eq!(tiles.len(), 4);
+        let tile = &tiles[0].square;
         assert!(tile.side < 4000.0 && tile.side > 2000.0);
-        assert_eq!(big[1].inner_edges, [false, false, true, true]);
+        assert_eq!(tiles[0].inner_edges, [false, false, true, true]);
     }
 }

@@ -22,7 +22,8 @@ pub fn shrink_by_blocks(image: &RgbImage, factor: u32) -> RgbImage {
     let out_stride = width as usize * 3;
     let source = image.as_raw();
     let stride = image.width() as usize * 3;
-    let mut out = vec![0u8; out_stride * height as usize];
+    let mut shrunk = RgbImage::new(width, height);
+    let out: &mut [u8] = &mut shrunk;
     // Sums of `factor` source rows, over the columns the blocks cover.
     let mut column_sums = vec![0u32; out_stride * factor_usize];
     let area = factor * factor;
@@ -42,7 +43,7 @@ pub fn shrink_by_blocks(image: &RgbImage, factor: u32) -> RgbImage {
             }
         }
     }
-    RgbImage::from_raw(width, height, out).expect("buffer sized for the image")
+    shrunk
 }
 
 /// Resamples `region` of `image` to `size`×`size` RGB, area-averaged, as
