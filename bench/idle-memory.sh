@@ -4,14 +4,17 @@
 # binary sits in the page cache. A container's memory counts the page cache
 # its processes read, so "anonymous + binary in page cache" is the figure a
 # memory limit sees; `ps` shows only the resident set.
-# Usage: bench/idle-memory.sh   (SKIP_BUILD=1 to use the built binary)
+# Usage: bench/idle-memory.sh   (SKIP_BUILD=1 to use the built binary,
+# IGEMOJI_BINARY=path to measure another one)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 bench_init
-bench_binary
+if [ -n "${IGEMOJI_BINARY:-}" ]; then binary=$IGEMOJI_BINARY; else bench_binary; fi
 
-# Start from a cold binary, so the page cache holds only what this run reads.
+# Start from a cold binary, so the page cache holds only what this run reads
+# (written pages must reach the disk before they can be dropped).
+sync "$binary"
 python3 - "$binary" <<'PY'
 import os, sys
 fd = os.open(sys.argv[1], os.O_RDONLY)
