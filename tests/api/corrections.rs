@@ -87,9 +87,6 @@ async fn a_corrected_face_gets_the_chosen_emoji_and_keeps_what_the_model_read() 
     let predicted = task["faces"][0]["expression"].as_str().unwrap().to_owned();
     assert_eq!(task["faces"][0]["corrected"], false);
     let chosen = if predicted == "angry" { "sad" } else { "angry" };
-    let series =
-        format!("expression_corrections_total{{predicted=\"{predicted}\",chosen=\"{chosen}\"}}");
-    let corrections_before = app.metric_value(&series).await;
 
     let response = app
         .correct_face(
@@ -133,7 +130,6 @@ async fn a_corrected_face_gets_the_chosen_emoji_and_keeps_what_the_model_read() 
         )
         .await;
     assert_eq!(read["faces"], corrected["faces"]);
-    assert_eq!(app.metric_value(&series).await - corrections_before, 1.0);
 }
 
 #[tokio::test]

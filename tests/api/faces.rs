@@ -377,8 +377,6 @@ async fn a_photo_whose_pixels_are_damaged_fails_with_a_clear_error() {
     assert!(!task["error"]["message"].as_str().unwrap().is_empty());
     assert!(task["result_url"].is_null());
     assert!(task["finished_at"].is_string());
-    // The recorder is shared by every test of this binary.
-    assert!(app.metric_value("tasks_total{status=\"failed\"}").await >= 1.0);
 }
 
 #[tokio::test]
@@ -576,11 +574,6 @@ async fn bad_photos_and_forms_are_refused_before_anything_is_queued() {
         Vec::<String>::new(),
         "nothing stored"
     );
-    assert!(
-        app.metrics()
-            .await
-            .contains("uploads_rejected_total{reason=\"unsupported_format\"}")
-    );
 
     // The share token opens a private template to others, for uploads too.
     let form = Form::new()
@@ -700,34 +693,6 @@ async fn a_burst_of_uploads_meets_a_bounded_queue_without_errors() {
     for task_id in accepted {
         let task = app.wait_for_task(&task_id, Some(&token)).await;
         assert_eq!(task["status"], "done", "{task}");
-    }
-    let refusals = app
-        .metric_value("uploads_rejected_total{reason=\"queue_full\"}")
-        .await;
-    // Other tests in this process share the recorder: at least these.
-    assert!(refusals >= refused as f64, "{refusals} refusals counted");
-}
-
-#[tokio::test]
-async fn a_finished_task_shows_in_the_metrics() {
-    let app = spawn_app().await;
-    let twemoji = app.builtin_emoji_id("Twemoji").await;
-    let task = upload_and_wait(&app, None, twemoji, HOPPER).await;
-    assert_eq!(task["status"], "done");
-    let metrics = app.metrics().await;
-    for name in [
-        "analysis_duration_seconds_bucket{stage=\"decode\"",
-        "analysis_duration_seconds_bucket{stage=\"detect\"",
-        "analysis_duration_seconds_bucket{stage=\"classify\"",
-        "analysis_duration_seconds_bucket{stage=\"compose\"",
-        "analysis_queue_depth",
-        "faces_detected_total",
-        "faces_per_photo_bucket",
-        "expressions_total{expression=\"neutral\"}",
-        "tasks_total{status=\"done\"}",
-        "tasks_total{status=\"queued\"}",
-    ] {
-        assert!(metrics.contains(name), "{name} missing from:\n{metrics}");
     }
 }
 

@@ -7,18 +7,13 @@ async fn liveness_and_readiness_answer_200() {
     assert_eq!(app.get("/readyz").send().await.unwrap().status(), 200);
 }
 
+/// What is counted, exactly, is checked in tests/metrics/ (a process of its
+/// own, since the recorder is global); here, that the admin port serves it.
 #[tokio::test]
-async fn metrics_are_served_on_the_admin_port_by_route_template() {
+async fn metrics_are_served_on_the_admin_port() {
     let app = spawn_app().await;
     app.check_username("someone").await;
-    app.get("/api/v1/users/auth").send().await.unwrap();
     let metrics = app.metrics().await;
-    assert!(
-        metrics
-            .contains(r#"http_requests_total{method="GET",route="/api/v1/users/",status="200"}"#),
-        "{metrics}"
-    );
-    assert!(metrics.contains(r#"route="/api/v1/users/auth",status="401""#));
     assert!(metrics.contains("http_request_duration_seconds_bucket"));
     assert!(metrics.contains("process_resident_memory_bytes"));
     assert!(metrics.contains("process_open_fds"));

@@ -361,16 +361,16 @@ impl TestApp {
         request.send().await.expect("request")
     }
 
-    /// Polls a task until it is done or failed.
+    /// The task once it is done or failed: asks with `?wait=10`, which
+    /// answers as soon as the task settles.
     pub async fn wait_for_task(&self, task_id: &str, token: Option<&str>) -> Value {
-        let path = format!("/api/v1/faces/tasks/{task_id}");
-        for _ in 0..600 {
+        let path = format!("/api/v1/faces/tasks/{task_id}?wait=10");
+        for _ in 0..6 {
             let (status, task) = self.get_json(&path, token).await;
             assert_eq!(status, 200, "task {task_id} is readable: {task}");
             if task["status"] == "done" || task["status"] == "failed" {
                 return task;
             }
-            tokio::time::sleep(Duration::from_millis(100)).await;
         }
         panic!("task {task_id} did not finish within a minute");
     }
