@@ -7,13 +7,11 @@
  * - A 401 on a call that carried a token means the session expired: the
  *   registered handler (see AuthProvider) clears the token and redirects.
  */
+import type { components } from './schema';
 import { clearToken, getToken } from './token';
 
-export interface ApiErrorBody {
-  code: string;
-  message: string;
-  fields?: Record<string, string>;
-}
+/** The `error` of every error answer; `fields` names what is wrong with each field (validation only). */
+export type ApiErrorBody = components['schemas']['ErrorDetail'];
 
 export class ApiError extends Error {
   readonly status: number;

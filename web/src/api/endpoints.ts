@@ -5,7 +5,10 @@ import type {
   CreatedUser,
   Emoji,
   FaceFix,
+  LoginRequest,
   Page,
+  SignUpRequest,
+  SiteConfig,
   Task,
   TaskCreated,
   Top3,
@@ -15,11 +18,13 @@ import type {
 } from './types';
 
 export const api = {
+  /** The upload limits and image types the server enforces; read it through useSiteConfig. */
+  siteConfig: () => apiFetch<SiteConfig>(`${API_BASE}/config`, { auth: false }),
   checkUsername: (username: string, signal?: AbortSignal) =>
     apiFetch<UsernameCheck>(`${API_BASE}/users/${qs({ username })}`, { signal, auth: false }),
-  signUp: (body: { username: string; password: string; nickname?: string }) =>
+  signUp: (body: SignUpRequest) =>
     apiFetch<CreatedUser>(`${API_BASE}/users/`, { method: 'POST', json: body, auth: false }),
-  logIn: (body: { username: string; password: string }) =>
+  logIn: (body: LoginRequest) =>
     apiFetch<AuthToken>(`${API_BASE}/users/auth`, { method: 'POST', json: body, auth: false }),
   me: () => apiFetch<UserRef>(`${API_BASE}/users/auth`),
   deleteMe: () => apiFetch<void>(`${API_BASE}/users/me`, { method: 'DELETE' }),

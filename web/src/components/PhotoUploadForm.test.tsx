@@ -3,13 +3,18 @@ import userEvent from '@testing-library/user-event';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
+import type { SiteConfig } from '../api/types';
+import { siteConfig } from '../test/fixtures';
 import { fakeFile, renderWithProviders } from '../test/utils';
 import { PhotoUploadForm, QUEUE_FULL_RETRIES } from './PhotoUploadForm';
+
+const MiB = 1024 * 1024;
 
 beforeEach(() => {
   // jsdom has no object URLs.
   URL.createObjectURL = vi.fn(() => 'blob:preview');
   URL.revokeObjectURL = vi.fn();
+  vi.spyOn(api, 'siteConfig').mockResolvedValue(siteConfig());
 });
 
 function pick(file: File) {
@@ -24,12 +29,72 @@ describe('PhotoUploadForm', () => {
     expect(screen.getByTestId('upload-submit')).toBeDisabled();
   });
 
-  it('rejects a too-large photo before uploading', async () => {
+  it('rejects a photo one byte over the server\'s limit before uploading', async () => {
     const upload = vi.spyOn(api, 'uploadFace');
     renderWithProviders(<PhotoUploadForm emojiId={1} onUploaded={vi.fn()} />);
-    pick(fakeFile('big.jpg', 'image/jpeg', 11 * 1024 * 1024));
-    expect(await screen.findByTestId('photo-error')).toHaveTextContent(/too large \(max 10\.0 MB\)/i);
+    pick(fakeFile('big.jpg', 'image/jpeg', 15 * MiB + 1));
+    expect(await screen.findByTestId('photo-error')).toHaveTextContent('That photo is too large (max 15.0 MB).');
     expect(upload).not.toHaveBeenCalled();
+  });
+
+  it('refuses a BMP, naming the formats the server takes', async () => {
+    renderWithProviders(<PhotoUploadForm emojiId={1} onUploaded={vi.fn()} />);
+    await screen.findByText(/^JPEG, PNG, WebP or GIF, up to 15\.0 MB\./);
+    pick(fakeFile('old.bmp', 'image/bmp'));
+    expect(await screen.findByTestId('photo-error')).toHaveTextContent(
+      'That file is not a supported image (JPEG, PNG, WebP or GIF).',
+    );
+    expect(screen.queryByTestId('photo-preview')).toBeNull();
+  });
+
+  it('says what the server accepts, from its config', async () => {
+    renderWithProviders(<PhotoUploadForm emojiId={1} onUploaded={vi.fn()} />);
+    expect(
+      await screen.findByText('JPEG, PNG, WebP or GIF, up to 15.0 MB. You can also paste an image (Ctrl+V).'),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId('photo-input')).toHaveAttribute('accept', 'image/jpeg,image/png,image/webp,image/gif');
+  });
+
+  it('follows a server configured otherwise', async () => {
+    const config = siteConfig();
+    config.photo = { ...config.photo, media_types: ['image/png'], max_bytes: 4 * MiB };
+    vi.mocked(api.siteConfig).mockResolvedValue(config);
+    renderWithProviders(<PhotoUploadForm emojiId={1} onUploaded={vi.fn()} />);
+    expect(await screen.findByText(/^PNG, up to 4\.0 MB\./)).toBeInTheDocument();
+    pick(fakeFile('me.jpg', 'image/jpeg'));
+    expect(await screen.findByTestId('photo-error')).toHaveTextContent('(PNG)');
+  });
+
+  it('lets the server decide while the config is loading, and judges the photo once it arrives', async () => {
+    let answer: (config: SiteConfig) => void = () => undefined;
+    vi.mocked(api.siteConfig).mockReturnValue(new Promise((resolve) => (answer = resolve)));
+    renderWithProviders(<PhotoUploadForm emojiId={1} onUploaded={vi.fn()} />);
+    // No limits are made up meanwhile: no sizes or formats in the hint, any file goes.
+    expect(screen.getByText('You can also paste an image (Ctrl+V).')).toBeInTheDocument();
+    expect(screen.getByTestId('photo-input')).toHaveAttribute('accept', 'image/*');
+    pick(fakeFile('old.bmp', 'image/bmp'));
+    expect(await screen.findByTestId('photo-preview')).toBeInTheDocument();
+    expect(screen.queryByTestId('photo-error')).toBeNull();
+    expect(screen.getByTestId('upload-submit')).toBeEnabled();
+
+    answer(siteConfig());
+    expect(await screen.findByTestId('photo-error')).toHaveTextContent('not a supported image (JPEG, PNG, WebP or GIF)');
+    await waitFor(() => expect(screen.queryByTestId('photo-preview')).toBeNull());
+    expect(screen.getByTestId('upload-submit')).toBeDisabled();
+  });
+
+  it('uploads anything when the config cannot be had; the server\'s answer decides', async () => {
+    vi.mocked(api.siteConfig).mockRejectedValue(new ApiError(500, { code: 'internal', message: 'x' }));
+    const upload = vi
+      .spyOn(api, 'uploadFace')
+      .mockRejectedValue(new ApiError(413, { code: 'payload_too_large', message: 'x' }));
+    renderWithProviders(<PhotoUploadForm emojiId={1} onUploaded={vi.fn()} />);
+    await waitFor(() => expect(api.siteConfig).toHaveBeenCalled());
+    pick(fakeFile('huge.jpg', 'image/jpeg', 40 * MiB));
+    await userEvent.click(await screen.findByTestId('upload-submit'));
+    expect(await screen.findByTestId('upload-error')).toHaveTextContent(/too large for the server/i);
+    expect(upload).toHaveBeenCalledTimes(1);
+    expect(screen.getByText('You can also paste an image (Ctrl+V).')).toBeInTheDocument();
   });
 
   it('uploads a valid photo with emoji_id and reports the task id', async () => {

@@ -13,7 +13,8 @@ import { api } from '../api/endpoints';
 import { useT } from '../i18n/I18nProvider';
 import { describeUploadError } from '../lib/errors';
 import { useObjectUrl } from '../lib/useObjectUrl';
-import { formatBytes, PHOTO_MAX_BYTES, PHOTO_TYPES, validatePhoto } from '../lib/validation';
+import { useSiteConfig } from '../lib/useSiteConfig';
+import { imageLimitParams, validatePhoto } from '../lib/validation';
 import { ImageDropZone } from './ImageDropZone';
 import { WebcamDialog } from './WebcamDialog';
 
@@ -67,21 +68,28 @@ export function PhotoUploadForm({ emojiId, share, onUploaded }: Props) {
   const abortRef = useRef<AbortController | null>(null);
   const previewUrl = useObjectUrl(file);
   const uploading = progress !== null;
+  /** The server's photo limits; until they are known the server alone judges the file. */
+  const limits = useSiteConfig()?.photo;
 
   const choose = useCallback(
     (f: File) => {
       setUploadError(null);
-      const err = validatePhoto(f);
+      const err = validatePhoto(f, limits);
       if (err) {
-        setFieldError(t(err, { max: formatBytes(PHOTO_MAX_BYTES) }));
+        setFieldError(t(err, limits && imageLimitParams(limits, t)));
         setFile(null);
         return;
       }
       setFieldError(null);
       setFile(f);
     },
-    [t],
+    [t, limits],
   );
+
+  // A photo chosen before the limits arrived is judged again once they do.
+  useEffect(() => {
+    if (!uploading && file && validatePhoto(file, limits)) choose(file);
+  }, [uploading, file, limits, choose]);
 
   // Ctrl+V / ⌘V anywhere on the page.
   useEffect(() => {
@@ -121,9 +129,9 @@ export function PhotoUploadForm({ emojiId, share, onUploaded }: Props) {
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setUploadError(null);
-    const err = validatePhoto(file);
+    const err = validatePhoto(file, limits);
     if (err || !file) {
-      setFieldError(t(err ?? 'v.photoRequired', { max: formatBytes(PHOTO_MAX_BYTES) }));
+      setFieldError(t(err ?? 'v.photoRequired', limits && imageLimitParams(limits, t)));
       return;
     }
     const form = new FormData();
@@ -164,7 +172,7 @@ export function PhotoUploadForm({ emojiId, share, onUploaded }: Props) {
     <Box component="form" onSubmit={submit} noValidate data-testid="photo-form">
       <ImageDropZone
         label={t('use.photoLabel')}
-        accept={PHOTO_TYPES.join(',')}
+        accept={limits ? limits.media_types.join(',') : 'image/*'}
         previewUrl={previewUrl}
         previewAlt={t('use.previewAlt')}
         error={fieldError}
@@ -173,7 +181,7 @@ export function PhotoUploadForm({ emojiId, share, onUploaded }: Props) {
         testId="photo"
         hint={
           <Typography variant="body2" color="text.secondary">
-            {t('use.photoHint', { max: formatBytes(PHOTO_MAX_BYTES) })}
+            {limits ? t('use.photoHint', imageLimitParams(limits, t)) : t('use.photoHintNoLimits')}
           </Typography>
         }
       />

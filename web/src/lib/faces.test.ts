@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Face } from '../api/types';
 import { face, scoresFor } from '../test/fixtures';
 import { UNSURE_BELOW, expressionScore, isUnsure, modelReading } from './faces';
 
@@ -12,7 +13,8 @@ describe('isUnsure', () => {
     const low = scoresFor('happy', 0.2);
     expect(isUnsure(face({ scores: low, corrected: true }))).toBe(false);
     expect(isUnsure(face({ scores: low, hidden: true }))).toBe(false);
-    expect(isUnsure(face({ scores: {} }))).toBe(false);
+    // The document says every face has all seven; the check stays defensive.
+    expect(isUnsure(face({ scores: {} as Face['scores'] }))).toBe(false);
   });
 });
 

@@ -1,4 +1,6 @@
 /** Client-side mirrors of the server's rules. Return a message key or null. */
+import type { PhotoUploads, TemplateImageUploads } from '../api/types';
+import type { TFunction } from '../i18n/I18nProvider';
 import type { MessageKey } from '../i18n/messages';
 
 export const USERNAME_RE = /^[a-z0-9_.-]{3,30}$/;
@@ -29,42 +31,68 @@ export function validateNickname(raw: string): MessageKey | null {
   return null;
 }
 
-export const TEMPLATE_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'] as const;
-export const TEMPLATE_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+/** The server's limits for one kind of image upload (GET /api/v1/config): photo or template_image. */
+export type ImageLimits = Pick<PhotoUploads | TemplateImageUploads, 'media_types' | 'max_bytes'>;
 
-/** Face photos: any common image type; 10 MB is a client-side guard, the server has the final word (413). */
-export const PHOTO_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif', 'image/bmp'] as const;
-export const PHOTO_MAX_BYTES = 10 * 1024 * 1024;
-
-export function validateTemplateImage(file: File | null | undefined): MessageKey | null {
+/**
+ * Each image of a template. Without `limits` (not loaded yet, or the server
+ * could not be asked) any file goes and the server's answer decides; the
+ * server has the last word anyway (413, 415, 422).
+ */
+export function validateTemplateImage(file: File | null | undefined, limits?: ImageLimits): MessageKey | null {
   if (!file) return 'v.imageRequired';
-  if (!(TEMPLATE_IMAGE_TYPES as readonly string[]).includes(file.type)) return 'v.imageType';
-  if (file.size > TEMPLATE_IMAGE_MAX_BYTES) return 'v.imageSize2mb';
+  if (limits && !limits.media_types.includes(file.type)) return 'v.imageType';
+  if (limits && file.size > limits.max_bytes) return 'v.imageSize';
   if (file.size === 0) return 'v.imageEmpty';
   return null;
 }
 
-export function validatePhoto(file: File | null | undefined): MessageKey | null {
+/** A photo to put emojis on; without `limits` the server decides, as for template images. */
+export function validatePhoto(file: File | null | undefined, limits?: ImageLimits): MessageKey | null {
   if (!file) return 'v.photoRequired';
-  if (!(PHOTO_TYPES as readonly string[]).includes(file.type)) return 'v.photoType';
-  if (file.size > PHOTO_MAX_BYTES) return 'v.photoSize';
+  if (limits && !limits.media_types.includes(file.type)) return 'v.photoType';
+  if (limits && file.size > limits.max_bytes) return 'v.photoSize';
   if (file.size === 0) return 'v.imageEmpty';
   return null;
 }
 
-export const NAME_MAX = 100;
-export const DESCRIPTION_MAX = 1000;
+/** The server's TemplateForm: `name` and `description` maxLength, in characters (code points). */
+export const NAME_MAX = 60;
+export const DESCRIPTION_MAX = 500;
+
+function charCount(s: string): number {
+  return [...s].length;
+}
 
 export function validateTemplateName(raw: string): MessageKey | null {
   const n = raw.trim();
   if (!n) return 'v.required';
-  if (n.length > NAME_MAX) return 'v.nameLength';
+  if (charCount(n) > NAME_MAX) return 'v.nameLength';
   return null;
 }
 
 export function validateDescription(raw: string): MessageKey | null {
-  if (raw.trim().length > DESCRIPTION_MAX) return 'v.descriptionLength';
+  if (charCount(raw.trim()) > DESCRIPTION_MAX) return 'v.descriptionLength';
   return null;
+}
+
+const FORMAT_NAMES: Record<string, string> = {
+  'image/jpeg': 'JPEG',
+  'image/png': 'PNG',
+  'image/webp': 'WebP',
+  'image/gif': 'GIF',
+};
+
+/** "JPEG, PNG, WebP or GIF" from the server's media types, in its order. */
+export function formatMediaTypes(types: readonly string[], t: TFunction): string {
+  const names = types.map((type) => FORMAT_NAMES[type] ?? type.replace(/^image\//, '').toUpperCase());
+  if (names.length < 2) return names.join('');
+  return t('list.or', { items: names.slice(0, -1).join(', '), last: names[names.length - 1] });
+}
+
+/** The `{types}` and `{max}` of the messages about an image upload. */
+export function imageLimitParams(limits: ImageLimits, t: TFunction): { types: string; max: string } {
+  return { types: formatMediaTypes(limits.media_types, t), max: formatBytes(limits.max_bytes) };
 }
 
 export function formatBytes(n: number): string {

@@ -11,20 +11,22 @@ import Stack from '@mui/material/Stack';
 import TextField from '@mui/material/TextField';
 import Typography from '@mui/material/Typography';
 import { useQueryClient } from '@tanstack/react-query';
-import { useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { ApiError } from '../api/client';
 import { api } from '../api/endpoints';
-import { EXPRESSIONS, type Expression } from '../api/types';
+import { EXPRESSIONS, type Expression, type TemplateImageUploads } from '../api/types';
 import { ImageDropZone } from '../components/ImageDropZone';
 import { useT } from '../i18n/I18nProvider';
 import type { MessageKey } from '../i18n/messages';
 import { describeUploadError } from '../lib/errors';
 import { useDocumentTitle } from '../lib/useDocumentTitle';
 import { useObjectUrl } from '../lib/useObjectUrl';
+import { useSiteConfig } from '../lib/useSiteConfig';
 import {
   DESCRIPTION_MAX,
-  TEMPLATE_IMAGE_TYPES,
+  imageLimitParams,
+  NAME_MAX,
   validateDescription,
   validateTemplateImage,
   validateTemplateName,
@@ -39,15 +41,21 @@ export interface TemplateValues {
   files: Partial<Record<Expression, File>>;
 }
 
-/** All client rules for the template form; empty object means valid. */
-export function validateTemplateForm(v: TemplateValues): Partial<Record<TemplateField, MessageKey>> {
+/**
+ * All client rules for the template form; empty object means valid. Without
+ * the server's image limits only missing and empty images are refused.
+ */
+export function validateTemplateForm(
+  v: TemplateValues,
+  limits?: TemplateImageUploads,
+): Partial<Record<TemplateField, MessageKey>> {
   const errors: Partial<Record<TemplateField, MessageKey>> = {};
   const n = validateTemplateName(v.name);
   if (n) errors.name = n;
   const d = validateDescription(v.description);
   if (d) errors.description = d;
   for (const ex of EXPRESSIONS) {
-    const e = validateTemplateImage(v.files[ex]);
+    const e = validateTemplateImage(v.files[ex], limits);
     if (e) errors[ex] = e;
   }
   return errors;
@@ -56,12 +64,14 @@ export function validateTemplateForm(v: TemplateValues): Partial<Record<Template
 function Slot({
   expression,
   file,
+  accept,
   error,
   disabled,
   onFile,
 }: {
   expression: Expression;
   file: File | undefined;
+  accept: string;
   error: string | null;
   disabled: boolean;
   onFile: (f: File) => void;
@@ -72,7 +82,7 @@ function Slot({
     <ImageDropZone
       compact
       label={t(`expr.${expression}`)}
-      accept={TEMPLATE_IMAGE_TYPES.join(',')}
+      accept={accept}
       previewUrl={url}
       previewAlt={t('create.slotPreview', { expr: t(`expr.${expression}`) })}
       error={error}
@@ -98,23 +108,43 @@ export default function CreateEmojiPage() {
   const [progress, setProgress] = useState<number | null>(null);
   const submitting = progress !== null;
   const errorSummaryRef = useRef<HTMLDivElement>(null);
+  /** The server's limits for each image; until they are known the server alone judges them. */
+  const limits = useSiteConfig()?.template_image;
 
   const msg = (f: TemplateField): string | null => {
     const e = errors[f];
     if (!e) return null;
-    return e.text ?? (e.key ? t(e.key, { max: DESCRIPTION_MAX }) : null);
+    if (e.text) return e.text;
+    if (!e.key) return null;
+    if (f === 'name') return t(e.key, { max: NAME_MAX });
+    if (f === 'description') return t(e.key, { max: DESCRIPTION_MAX });
+    return t(e.key, limits && imageLimitParams(limits, t));
   };
 
   const setFile = (ex: Expression, f: File) => {
-    const err = validateTemplateImage(f);
+    const err = validateTemplateImage(f, limits);
     setErrors((s) => ({ ...s, [ex]: err ? { key: err } : undefined }));
     if (!err) setFiles((s) => ({ ...s, [ex]: f }));
   };
 
+  // Images chosen before the limits arrived are judged again once they do.
+  useEffect(() => {
+    if (submitting) return;
+    const refused: Partial<Record<Expression, { key: MessageKey }>> = {};
+    for (const ex of EXPRESSIONS) {
+      const f = files[ex];
+      const key = f && validateTemplateImage(f, limits);
+      if (key) refused[ex] = { key };
+    }
+    if (Object.keys(refused).length === 0) return;
+    setErrors((s) => ({ ...s, ...refused }));
+    setFiles((s) => Object.fromEntries(Object.entries(s).filter(([ex]) => !(ex in refused))));
+  }, [files, limits, submitting]);
+
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setFormError(null);
-    const local = validateTemplateForm({ name, description, visibility, files });
+    const local = validateTemplateForm({ name, description, visibility, files }, limits);
     const keys = Object.keys(local) as TemplateField[];
     if (keys.length) {
       const next: typeof errors = {};
@@ -210,7 +240,9 @@ export default function CreateEmojiPage() {
         {t('create.images')}
       </Typography>
       <Typography variant="body2" color="text.secondary" sx={{ mb: 2 }}>
-        {t('create.imagesHelp')}
+        {limits
+          ? t('create.imagesHelp', { ...imageLimitParams(limits, t), side: limits.max_side })
+          : t('create.imagesHelpNoLimits')}
       </Typography>
       <Box
         sx={{
@@ -221,7 +253,15 @@ export default function CreateEmojiPage() {
         }}
       >
         {EXPRESSIONS.map((ex) => (
-          <Slot key={ex} expression={ex} file={files[ex]} error={msg(ex)} disabled={submitting} onFile={(f) => setFile(ex, f)} />
+          <Slot
+            key={ex}
+            expression={ex}
+            file={files[ex]}
+            accept={limits ? limits.media_types.join(',') : 'image/*'}
+            error={msg(ex)}
+            disabled={submitting}
+            onFile={(f) => setFile(ex, f)}
+          />
         ))}
       </Box>
 

@@ -1,4 +1,4 @@
-import { EXPRESSIONS, type Emoji, type Expression, type Face, type Task } from '../api/types';
+import { EXPRESSIONS, type Emoji, type Expression, type Face, type SiteConfig, type Task } from '../api/types';
 
 /** Seven probabilities with `top` at `p` and the rest shared out evenly. */
 export function scoresFor(top: Expression, p: number): Record<Expression, number> {
@@ -13,6 +13,7 @@ export function face(extra: Partial<Face> = {}): Face {
     score: 0.99,
     expression,
     scores: scoresFor(expression, 0.9),
+    roll_degrees: 0,
     emoji_url: `/media/emojis/7/${expression}.png`,
     corrected: false,
     hidden: false,
@@ -51,5 +52,15 @@ export function template(extra: Partial<Emoji> = {}): Emoji {
     images: Object.fromEntries(EXPRESSIONS.map((e) => [e, `/media/emojis/7/${e}.png`])) as Record<Expression, string>,
     attribution: null,
     ...extra,
+  };
+}
+
+const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp', 'image/gif'];
+
+/** GET /api/v1/config as the server answers with its default settings. */
+export function siteConfig(): SiteConfig {
+  return {
+    photo: { media_types: [...IMAGE_TYPES], max_bytes: 15 * 1024 * 1024, max_pixels: 50_000_000 },
+    template_image: { media_types: [...IMAGE_TYPES], max_bytes: 2 * 1024 * 1024, max_side: 2048 },
   };
 }

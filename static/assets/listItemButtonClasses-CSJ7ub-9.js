@@ -1,0 +1,1 @@
+import{X as e,Y as t}from"./useDocumentTitle-D5gFgN1H.js";function n(t){return e(`MuiListItemButton`,t)}var r=t(`MuiListItemButton`,[`root`,`focusVisible`,`dense`,`alignItemsFlexStart`,`disabled`,`divider`,`gutters`,`selected`]);export{r as n,n as t};

@@ -1,1 +1,0 @@
-import{X as e,Y as t}from"./useDocumentTitle-DJvFo00q.js";function n(t){return e(`MuiListItemButton`,t)}var r=t(`MuiListItemButton`,[`root`,`focusVisible`,`dense`,`alignItemsFlexStart`,`disabled`,`divider`,`gutters`,`selected`]);export{r as n,n as t};
