@@ -17,6 +17,7 @@ use crate::account::AccountError;
 use crate::analysis::AnalysisError;
 use crate::emojis::{EmojiError, TemplateImageError};
 use crate::faces::FaceError;
+use crate::live::LiveError;
 use crate::multipart::FormError;
 use crate::storage::StorageError;
 use crate::throttle::Throttled;
@@ -92,6 +93,8 @@ pub enum ApiError {
     Emojis(#[from] EmojiError),
     #[error(transparent)]
     Faces(#[from] FaceError),
+    #[error(transparent)]
+    Live(#[from] LiveError),
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error("database error")]
@@ -272,6 +275,17 @@ impl ApiError {
                 described.about_field("image")
             }
             ApiError::Emojis(error) => emoji_error(error),
+            ApiError::Live(error) => match error {
+                // Backpressure, like a full queue: expected, not logged.
+                LiveError::Busy => {
+                    Described::new(S::SERVICE_UNAVAILABLE, "live_busy", error.to_string())
+                        .retry_after(5)
+                        .expected()
+                }
+                LiveError::NotWebSocket(_) => {
+                    Described::new(S::BAD_REQUEST, "websocket_required", error.to_string())
+                }
+            },
             ApiError::Faces(error) => {
                 let message = error.to_string();
                 match error {

@@ -14,6 +14,7 @@ pub(crate) mod faces;
 pub(crate) mod frontend;
 pub(crate) mod health;
 pub(crate) mod http;
+pub(crate) mod live;
 pub mod memory;
 pub(crate) mod multipart;
 pub mod openapi;

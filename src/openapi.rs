@@ -10,7 +10,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
 use crate::error::ErrorBody;
-use crate::{account, emojis, faces, health, ranking, site, storage, users};
+use crate::{account, emojis, faces, health, live, ranking, site, storage, users};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -44,6 +44,7 @@ pub fn document() -> &'static utoipa::openapi::OpenApi {
             ranking::RankingApi::openapi(),
             emojis::EmojisApi::openapi(),
             faces::FacesApi::openapi(),
+            live::LiveApi::openapi(),
             storage::MediaApi::openapi(),
         ] {
             document.merge(part);

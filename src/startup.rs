@@ -21,13 +21,15 @@ use crate::emojis::{EmojisState, ListingCache, TemplateImageLimits, seed_builtin
 use crate::faces::{FacesState, ServerIdentity, TaskWorkers, TemplateImageCache};
 use crate::frontend::WebApp;
 use crate::http::{ClientAddressPolicy, configure_extractors, json_method_not_allowed, not_found};
+use crate::live::LiveState;
 use crate::site::SiteConfig;
 use crate::storage::MediaStore;
 use crate::telemetry::{MetricsHandle, install_metrics_recorder, record_request};
 use crate::throttle::Throttle;
 use crate::users::{PasswordHasher, TokenKeys, UsersState};
 use crate::{
-    account, database, emojis, faces, frontend, health, openapi, ranking, site, storage, users,
+    account, database, emojis, faces, frontend, health, live, openapi, ranking, site, storage,
+    users,
 };
 
 /// Gallery and ranking responses are reused this long when another replica
@@ -46,6 +48,7 @@ pub struct Application {
     admin_port: u16,
     db: DatabaseConnection,
     faces: Arc<FacesState>,
+    live: web::Data<LiveState>,
     task_workers: usize,
     shutdown_timeout: Duration,
 }
@@ -109,7 +112,7 @@ impl Application {
         let faces_state = Arc::new(FacesState {
             db: db.clone(),
             store: store.clone(),
-            pool,
+            pool: pool.clone(),
             settings: TaskSettings {
                 max_queued: settings.queue_limit(),
                 ..settings.tasks.clone()
@@ -127,6 +130,7 @@ impl Application {
             listings,
         });
         let faces_data = web::Data::from(Arc::clone(&faces_state));
+        let live = web::Data::new(LiveState::new(pool, settings.live.clone(), task_workers));
         let store_data = web::Data::new(store);
 
         let workers = settings.server.worker_count();
@@ -153,6 +157,7 @@ impl Application {
         let listener = TcpListener::bind(settings.server.bind)
             .with_context(|| format!("cannot listen on server.bind {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
+        let live_data = live.clone();
         let server = HttpServer::new(move || {
             App::new()
                 .wrap(
@@ -164,6 +169,7 @@ impl Application {
                 .app_data(users_state.clone())
                 .app_data(emojis_state.clone())
                 .app_data(faces_data.clone())
+                .app_data(live_data.clone())
                 .app_data(store_data.clone())
                 .app_data(db_data.clone())
                 .app_data(client_policy)
@@ -176,6 +182,7 @@ impl Application {
                 .configure(account::configure)
                 .configure(ranking::configure)
                 .configure(emojis::configure)
+                .configure(live::configure)
                 .configure(faces::configure)
                 .configure(storage::configure)
                 .configure(openapi::configure)
@@ -212,6 +219,7 @@ impl Application {
             admin_port,
             db,
             faces: faces_state,
+            live,
             task_workers,
             shutdown_timeout: settings.server.shutdown_timeout,
         })
@@ -232,7 +240,15 @@ impl Application {
         let workers = TaskWorkers::start(self.faces, self.task_workers);
         let admin_handle = self.admin_server.handle();
         let admin = tokio::spawn(self.admin_server);
+        // actix stops accepting on SIGINT/SIGTERM, then waits for open
+        // connections: live ones are told to go at once.
+        let live = self.live.clone();
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            live.stop();
+        });
         let served = self.server.await;
+        self.live.stop();
         admin_handle.stop(true).await;
         let _ = admin.await;
         workers.stop(self.shutdown_timeout).await;
@@ -242,6 +258,27 @@ impl Application {
         tracing::info!("igemoji stopped");
         Ok(served?)
     }
+}
+
+/// SIGINT or SIGTERM, whichever comes first.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
 }
 
 async fn render_metrics(metrics: web::Data<MetricsHandle>) -> HttpResponse {

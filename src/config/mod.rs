@@ -79,7 +79,27 @@ pub struct Settings {
     pub emojis: EmojiSettings,
     pub tasks: TaskSettings,
     pub limits: LimitSettings,
+    pub live: LiveSettings,
     pub log: LogSettings,
+}
+
+/// Live mode: camera frames analysed over a WebSocket (`/api/v1/faces/live`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LiveSettings {
+    /// Live connections at once on this replica; more are refused with 503.
+    pub max_sessions: usize,
+    /// The most bytes one frame (a JPEG) may have.
+    pub max_frame_bytes: usize,
+    /// The most pixels a frame may have on its longer side.
+    pub max_frame_side: u32,
+    /// Frames a connection may send per second; the rest are dropped.
+    pub max_frames_per_second: u32,
+    /// A connection that sends nothing this long is closed.
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Duration,
+    /// Bad frames in a row after which the connection is closed.
+    pub max_bad_frames: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -369,6 +389,14 @@ impl Default for Settings {
                 login_max_failures: 5,
                 login_window: Duration::from_secs(15 * 60),
             },
+            live: LiveSettings {
+                max_sessions: 8,
+                max_frame_bytes: 512 * 1024,
+                max_frame_side: 640,
+                max_frames_per_second: 15,
+                idle_timeout: Duration::from_secs(30),
+                max_bad_frames: 10,
+            },
             log: LogSettings {
                 format: LogFormat::Human,
                 level: "info".into(),
@@ -464,6 +492,18 @@ impl Settings {
         {
             return invalid(
                 "emojis.stored_side must be 16 to 4096 and the emojis limits positive".into(),
+            );
+        }
+        if self.live.max_sessions == 0
+            || !(1..=60).contains(&self.live.max_frames_per_second)
+            || !(64..=4096).contains(&self.live.max_frame_side)
+            || self.live.max_frame_bytes < 1024
+            || self.live.max_bad_frames == 0
+        {
+            return invalid(
+                "live: max_sessions and max_bad_frames must be positive, max_frames_per_second 1 to 60, \
+                 max_frame_side 64 to 4096 and max_frame_bytes at least 1024"
+                    .into(),
             );
         }
         if self.tasks.max_attempts == 0 {

@@ -15,6 +15,9 @@ pub const TASKS_TOTAL: &str = "tasks_total";
 pub const ANALYSIS_CRASHES_TOTAL: &str = "analysis_crashes_total";
 pub const EXPRESSION_CORRECTIONS_TOTAL: &str = "expression_corrections_total";
 pub const UPLOADS_REJECTED_TOTAL: &str = "uploads_rejected_total";
+pub const LIVE_SESSIONS: &str = "live_sessions";
+pub const LIVE_FRAMES_TOTAL: &str = "live_frames_total";
+pub const LIVE_FRAME_SECONDS: &str = "live_frame_seconds";
 const PROCESS_RESIDENT_MEMORY_BYTES: &str = "process_resident_memory_bytes";
 const PROCESS_OPEN_FDS: &str = "process_open_fds";
 const PROCESS_UPTIME_SECONDS: &str = "process_uptime_seconds";
@@ -122,6 +125,19 @@ fn describe_metrics() {
     describe_counter!(
         UPLOADS_REJECTED_TOTAL,
         "Photo uploads refused before queueing, by reason."
+    );
+    describe_gauge!(
+        LIVE_SESSIONS,
+        "Live (WebSocket) sessions open on this replica."
+    );
+    describe_counter!(
+        LIVE_FRAMES_TOTAL,
+        "Live frames by outcome: analysed, dropped (replaced by a newer one, or over the rate), refused (bad), failed."
+    );
+    describe_histogram!(
+        LIVE_FRAME_SECONDS,
+        Unit::Seconds,
+        "Time from taking a live frame for analysis to its answer."
     );
     describe_gauge!(
         PROCESS_RESIDENT_MEMORY_BYTES,

@@ -6,7 +6,8 @@ mod request;
 pub use self::metrics::{
     ANALYSIS_CRASHES_TOTAL, ANALYSIS_DURATION_SECONDS, ANALYSIS_QUEUE_DEPTH,
     EXPRESSION_CORRECTIONS_TOTAL, EXPRESSIONS_TOTAL, FACES_DETECTED_TOTAL, FACES_PER_PHOTO,
-    MetricsHandle, TASKS_TOTAL, UPLOADS_REJECTED_TOTAL, install_metrics_recorder,
+    LIVE_FRAME_SECONDS, LIVE_FRAMES_TOTAL, LIVE_SESSIONS, MetricsHandle, TASKS_TOTAL,
+    UPLOADS_REJECTED_TOTAL, install_metrics_recorder,
 };
 pub use request::record_request;
 

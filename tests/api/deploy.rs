@@ -2,6 +2,7 @@
 //! every metric the Grafana dashboard and the alert rules query is one a
 //! running igemoji exports, so neither can silently go blank.
 
+use futures_util::SinkExt;
 use std::collections::BTreeSet;
 use std::path::Path;
 
@@ -244,7 +245,8 @@ fn metric_names_are_read_from_promql() {
 }
 
 #[tokio::test]
-async fn every_metric_the_dashboard_and_alerts_query_is_exported_after_one_task() {
+async fn every_metric_the_dashboard_and_alerts_query_is_exported_after_one_task_and_one_live_frame()
+{
     let app = spawn_app().await;
     let twemoji = app.builtin_emoji_id("Twemoji").await;
     let response = app
@@ -261,6 +263,13 @@ async fn every_metric_the_dashboard_and_alerts_query_is_exported_after_one_task(
         .wait_for_task(task["task_id"].as_str().unwrap(), None)
         .await;
     assert_eq!(task["status"], "done");
+    let mut live = crate::live::open(&app, &format!("emoji_id={twemoji}")).await;
+    live.send(tokio_tungstenite::tungstenite::Message::binary(
+        crate::live::frame_of("matplotlib_grace_hopper.jpg", 320),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(crate::live::next_json(&mut live).await["frame"], 1);
     let exported: BTreeSet<String> = app
         .metrics()
         .await

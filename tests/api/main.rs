@@ -13,6 +13,7 @@ mod faces;
 mod frontend;
 mod health;
 mod helpers;
+mod live;
 mod openapi;
 mod recovery;
 mod replicas;

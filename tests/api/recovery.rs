@@ -226,7 +226,7 @@ async fn get_json(client: &reqwest::Client, url: &str) -> Value {
     client.get(url).send().await.unwrap().json().await.unwrap()
 }
 
-async fn first_template(client: &reqwest::Client, base: &str) -> i64 {
+pub async fn first_template(client: &reqwest::Client, base: &str) -> i64 {
     let gallery = get_json(client, &format!("{base}/api/v1/emojis/")).await;
     gallery["items"][0]["id"].as_i64().unwrap()
 }

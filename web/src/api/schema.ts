@@ -114,6 +114,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/faces/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Opens a live session (WebSocket). The browser sends binary messages, one
+         *     JPEG frame each (at most `live.max_frame_side` pixels on the longer side,
+         *     `live.max_frames_per_second`); the server answers each analysed frame with
+         *     a text message `{"frame", "faces": [{"box", "roll_degrees", "expression",
+         *     "scores", "track"}], "ms", "dropped"}`, and a bad frame with `{"frame",
+         *     "error": {"code", "message"}}`. A newer frame replaces one still waiting.
+         */
+        get: operations["live"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/faces/tasks/": {
         parameters: {
             query?: never;
@@ -935,6 +959,65 @@ export interface operations {
                 };
             };
             /** @description The queue is full or the store is down; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    live: {
+        parameters: {
+            query: {
+                /** @description The template whose emojis cover the faces. */
+                emoji_id: number;
+                /** @description The share token of a private template. */
+                share?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching to the WebSocket protocol */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not a WebSocket handshake */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description No such template, or a private one without its share token */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description A missing or malformed emoji_id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description All live places are taken (`live.max_sessions`) */
             503: {
                 headers: {
                     [name: string]: unknown;
