@@ -10,7 +10,7 @@
 #        SKIP_BUILD=1 bash bench/live-load.sh (reuse the built binary)
 # VENV (default /tmp/igemoji-live-venv): Python venv with Pillow and
 # websockets, made on first use. WORKERS sets analysis.workers (live frames
-# use all of its threads but one).
+# share its threads with uploads).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh

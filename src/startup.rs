@@ -130,7 +130,7 @@ impl Application {
             listings,
         });
         let faces_data = web::Data::from(Arc::clone(&faces_state));
-        let live = web::Data::new(LiveState::new(pool, settings.live.clone(), task_workers));
+        let live = web::Data::new(LiveState::new(pool, settings.live.clone()));
         let store_data = web::Data::new(store);
 
         let workers = settings.server.worker_count();

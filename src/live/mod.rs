@@ -30,20 +30,19 @@ pub struct LiveState {
     pub settings: LiveSettings,
     /// One permit per connection (`live.max_sessions`).
     sessions: Arc<Semaphore>,
-    /// Live frames analysed at once.
-    analyses: Arc<Semaphore>,
     stopping: watch::Sender<bool>,
 }
 
 impl LiveState {
-    /// `analysis_threads` is the pool's size: live frames use at most one
-    /// fewer (and at least one), so a burst of live frames never takes every
-    /// thread from the uploads.
-    pub fn new(pool: AnalysisPool, settings: LiveSettings, analysis_threads: usize) -> LiveState {
+    /// Live frames and uploads take turns on the analysis pool, whose
+    /// threads go to waiters first come, first served: a connection has at
+    /// most one frame in the queue, so an upload waits for at most one frame
+    /// per connection (`bench/live-load.sh`: reserving a thread for uploads
+    /// instead dropped a quarter of the frames on two cores).
+    pub fn new(pool: AnalysisPool, settings: LiveSettings) -> LiveState {
         LiveState {
             pool,
             sessions: Arc::new(Semaphore::new(settings.max_sessions)),
-            analyses: Arc::new(Semaphore::new(analysis_threads.saturating_sub(1).max(1))),
             settings,
             stopping: watch::channel(false).0,
         }

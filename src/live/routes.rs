@@ -66,7 +66,6 @@ async fn live(
         .max_continuation_size(state.settings.max_frame_bytes * 2);
     let context = LiveContext {
         pool: state.pool.clone(),
-        analyses: Arc::clone(&state.analyses),
         settings: state.settings.clone(),
         stopping: state.stopping.subscribe(),
     };

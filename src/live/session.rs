@@ -10,7 +10,7 @@ use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReaso
 use bytes::Bytes;
 use image::ImageFormat;
 use serde::Serialize;
-use tokio::sync::{Notify, Semaphore, watch};
+use tokio::sync::{Notify, watch};
 
 use super::tracker::{TrackedFace, Tracker};
 use crate::analysis::{
@@ -26,9 +26,6 @@ const PING_EVERY: Duration = Duration::from_secs(10);
 /// What a session needs from the server.
 pub struct LiveContext {
     pub pool: AnalysisPool,
-    /// Analyses live frames may run at once: fewer than the pool's threads,
-    /// so uploads always have one.
-    pub analyses: Arc<Semaphore>,
     pub settings: LiveSettings,
     /// Becomes true when the server stops.
     pub stopping: watch::Receiver<bool>,
@@ -97,7 +94,6 @@ pub async fn run(
         Arc::clone(&waiting),
         Arc::clone(&arrived),
         context.pool.clone(),
-        Arc::clone(&context.analyses),
     ));
     let close = receive_frames(session.clone(), messages, &context, &waiting, &arrived).await;
     lock(&waiting).closed = true;
@@ -253,7 +249,6 @@ async fn analyse_frames(
     waiting: Arc<Mutex<Waiting>>,
     arrived: Arc<Notify>,
     pool: AnalysisPool,
-    analyses: Arc<Semaphore>,
 ) {
     let mut tracker = Tracker::default();
     loop {
@@ -272,10 +267,7 @@ async fn analyse_frames(
             continue;
         };
         let started = Instant::now();
-        let analysed = match analyses.acquire().await {
-            Ok(_turn) => pool.analyze(Arc::from(&frame.bytes[..])).await,
-            Err(_) => return,
-        };
+        let analysed = pool.analyze(Arc::from(&frame.bytes[..])).await;
         let sent = match analysed {
             Ok(analysis) => {
                 let faces = live_faces(&analysis, tracker.update(&analysis.faces));
