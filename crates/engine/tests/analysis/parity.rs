@@ -142,3 +142,36 @@ fn the_faceapi_expression_net_matches_face_api_js() {
     eprintln!("faceapi expression scores: max abs difference {worst:e}");
     assert!(worst <= 1e-4, "max abs difference {worst:e} > 1e-4");
 }
+
+/// MediaPipe's selfie segmentation: tract on the converted ONNX against the
+/// TFLite masks models/build.sh recorded for four 256x256 inputs (three
+/// photos of people and a synthetic one).
+#[test]
+fn selfie_segmentation_matches_tflite() {
+    let model = load("selfie_segmentation.onnx", &[1, 256, 256, 3]);
+    let inputs = stored_f32("selfie_segmentation_inputs.f32");
+    let masks = stored_f32("selfie_segmentation_masks.f32");
+    let (input_len, mask_len) = (256 * 256 * 3, 256 * 256);
+    assert_eq!(inputs.len(), 4 * input_len);
+    assert_eq!(masks.len(), 4 * mask_len);
+    for (index, (input, mask)) in inputs
+        .chunks_exact(input_len)
+        .zip(masks.chunks_exact(mask_len))
+        .enumerate()
+    {
+        let tensor = Tensor::from_shape(&[1, 256, 256, 3], input).unwrap();
+        let outputs = model.run(tvec!(tensor.into())).unwrap();
+        let view = outputs[0].to_plain_array_view::<f32>().unwrap();
+        assert_eq!(view.shape(), &[1, 256, 256, 1]);
+        let worst = view
+            .iter()
+            .zip(mask)
+            .map(|(a, e)| (a - e).abs())
+            .fold(0.0f32, f32::max);
+        eprintln!("selfie mask {index}: max abs difference {worst:e}");
+        assert!(
+            worst <= 1e-4,
+            "selfie mask {index}: max abs difference {worst:e}"
+        );
+    }
+}
